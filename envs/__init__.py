@@ -1,0 +1,1 @@
+"""Tasks, Gymnasium environments and reward shaping."""

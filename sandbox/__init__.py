@@ -1,0 +1,1 @@
+"""Run untrusted code: a Docker backend with a warm pool and a local process backend."""

@@ -1,0 +1,1 @@
+"""Trainers and evaluation that consume thoughtgym rewards."""

@@ -1,0 +1,5 @@
+"""Verifiers: text in, Verdict out."""
+
+from thoughtgym.verifiers.verdict import Verdict
+
+__all__ = ["Verdict"]
