@@ -1,0 +1,74 @@
+"""The interface every task verifier implements, and the registry that maps kinds to them.
+
+A task's ``verifier["kind"]`` ("math", "code", "logic", "physics") picks the verifier. Verifiers are
+looked up lazily so that importing thoughtgym does not import Docker, Z3 or pymunk until a task of
+that kind is checked.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from thoughtgym.verifiers.verdict import Verdict
+
+DEFAULT_TIMEOUT_S = 2.0
+
+
+class TaskVerifier(ABC):
+    """Checks steps and final answers of one kind of task. Methods never raise on model text."""
+
+    kind: str = ""
+
+    @abstractmethod
+    def check_step(
+        self,
+        step: str,
+        previous: Sequence[str],
+        problem: str,
+        spec: Mapping[str, Any],
+        *,
+        timeout_s: float = DEFAULT_TIMEOUT_S,
+    ) -> Verdict:
+        """Verdict on ``step`` given the earlier steps, the problem text and the task's spec."""
+
+    @abstractmethod
+    def check_answer(
+        self, answer: str | None, gold: str, spec: Mapping[str, Any], *, timeout_s: float = DEFAULT_TIMEOUT_S
+    ) -> Verdict:
+        """Verdict on the final answer against the gold answer."""
+
+    def milestones_reached(self, step: str, spec: Mapping[str, Any]) -> set[int]:
+        """Indices of ``spec["milestones"]`` that ``step`` establishes (for the progress reward)."""
+        return set()
+
+
+# kind -> module that defines and registers it (imported on first use).
+_BUILTIN_MODULES = {
+    "math": "thoughtgym.verifiers.math.verifier",
+    "code": "thoughtgym.verifiers.code",
+    "logic": "thoughtgym.verifiers.logic",
+    "physics": "thoughtgym.verifiers.physics",
+}
+_VERIFIERS: dict[str, TaskVerifier] = {}
+_LOCK = threading.Lock()
+
+
+def register_verifier(cls: type[TaskVerifier]) -> type[TaskVerifier]:
+    """Class decorator: register a verifier under its ``kind``."""
+    _VERIFIERS[cls.kind] = cls()
+    return cls
+
+
+def get_verifier(kind: str) -> TaskVerifier:
+    """The verifier for ``kind``; raises KeyError naming the known kinds."""
+    with _LOCK:
+        if kind not in _VERIFIERS and kind in _BUILTIN_MODULES:
+            importlib.import_module(_BUILTIN_MODULES[kind])
+        try:
+            return _VERIFIERS[kind]
+        except KeyError:
+            raise KeyError(f"no verifier for kind {kind!r}; known: {sorted(_BUILTIN_MODULES)}") from None
