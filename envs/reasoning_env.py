@@ -17,7 +17,7 @@ from thoughtgym.envs.spaces import UnicodeText, fit_text
 from thoughtgym.envs.task import Task
 from thoughtgym.envs.tasks import get_family
 from thoughtgym.envs.verify import EpisodeScorer, verify
-from thoughtgym.verifiers.format import extract_final_answer, parse_completion, split_steps
+from thoughtgym.verifiers.format import extract_final_answer, parse_completion
 
 MODES = ("step", "single")
 MAX_OBSERVATION_CHARS = 16_384
@@ -133,12 +133,10 @@ class ReasoningEnv(gym.Env[str, str]):
         reward = 0.0
         terms = {k: 0.0 for k in self._scorer.terms}
         verdict = None
-        # Text before an answer in the same action counts as a step.
-        body = action
+        # The action is one step; text before an answer in the same action counts as that step.
+        step_text = action.strip()
         if answer is not None:
-            body = parse_completion(action).steps
-            body = "\n".join(body)
-        step_text = " ".join(split_steps(body)) if body.strip() else ""
+            step_text = "\n".join(parse_completion(action, split=self._scorer.verifier.split_steps).steps)
         if step_text or answer is None:
             verdict, r, t = self._scorer.add_step(step_text)
             reward += r

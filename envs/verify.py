@@ -156,8 +156,8 @@ def verify(
     Never raises on the completion's content; each check is bounded by ``timeout_s``.
     """
     start = time.perf_counter()
-    parsed = parse_completion(completion)
     scorer = EpisodeScorer(task, config, timeout_s)
+    parsed = parse_completion(completion, split=scorer.verifier.split_steps)
     for step in parsed.steps:
         scorer.add_step(step)
     answer_verdict, _, _ = scorer.add_answer(parsed.answer, parsed.format_score)

@@ -41,6 +41,12 @@ class TaskVerifier(ABC):
     ) -> Verdict:
         """Verdict on the final answer against the gold answer."""
 
+    def split_steps(self, text: str) -> list[str]:
+        """Split reasoning text into steps; default one step per line or numbered item."""
+        from thoughtgym.verifiers.format import split_steps
+
+        return split_steps(text)
+
     def milestones_reached(self, step: str, spec: Mapping[str, Any]) -> set[int]:
         """Indices of ``spec["milestones"]`` that ``step`` establishes (for the progress reward)."""
         return set()

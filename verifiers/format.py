@@ -9,6 +9,7 @@ read, and at most ``MAX_STEPS`` steps are returned. Never raises on any ``str``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 MAX_COMPLETION_CHARS = 200_000
@@ -114,8 +115,12 @@ def _only_states_answer(step: str) -> bool:
     return rest != step and "=" not in rest
 
 
-def parse_completion(text: str) -> ParsedCompletion:
-    """Parse a whole completion. Never raises; odd input gives a result with ``problems``."""
+def parse_completion(text: str, split: Callable[[str], list[str]] | None = None) -> ParsedCompletion:
+    """Parse a whole completion. Never raises; odd input gives a result with ``problems``.
+
+    ``split`` turns the reasoning text into steps (default ``split_steps``: one per line); a verifier
+    whose steps span lines (code blocks) passes its own.
+    """
     if not isinstance(text, str):
         return ParsedCompletion(problems=[f"completion is {type(text).__name__}, not str"])
     parsed = ParsedCompletion()
@@ -135,7 +140,7 @@ def parse_completion(text: str) -> ParsedCompletion:
         body = text
         parsed.problems.append("no <think> block")
     body = _strip_answer_parts(body)
-    steps = split_steps(body)
+    steps = (split or split_steps)(body)
     # A last line that only restates the answer ("The answer is 7.") is not a reasoning step.
     if steps and parsed.answer_source in ("phrase", "boxed") and _only_states_answer(steps[-1]):
         steps.pop()
