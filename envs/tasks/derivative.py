@@ -22,7 +22,14 @@ import random
 from dataclasses import dataclass
 
 from thoughtgym.envs.task import Task
-from thoughtgym.envs.tasks._mathutil import check_range, fmt_linear, fmt_monomial, fmt_poly, join_terms, nonzero
+from thoughtgym.envs.tasks._mathutil import (
+    check_range,
+    fmt_linear,
+    fmt_monomial,
+    fmt_poly,
+    join_terms,
+    nonzero,
+)
 from thoughtgym.envs.tasks.base import TaskFamily, register_family
 
 _FUNCS = ("sin", "cos", "exp", "log")

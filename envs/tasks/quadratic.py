@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from fractions import Fraction
-from math import gcd, isqrt
+from math import gcd
 
 from thoughtgym.envs.task import Task
 from thoughtgym.envs.tasks._mathutil import check_range, fmt_linear, fmt_num, fmt_operand, fmt_poly, nonzero
@@ -62,7 +62,7 @@ def _surd(p: int, k: int, m: int, r: int, sign: int) -> str:
     """``(p + sign*k*sqrt(m))/r`` reduced and written plainly (k > 0, r > 0, m > 1 squarefree)."""
     g = gcd(gcd(abs(p), k), r)
     p, k, r = p // g, k // g, r // g
-    rad = "sqrt(%d)" % m if k == 1 else f"{k}*sqrt({m})"
+    rad = f"sqrt({m})" if k == 1 else f"{k}*sqrt({m})"
     op = "+" if sign > 0 else "-"
     if p == 0:
         body = rad if sign > 0 else f"-{rad}"
