@@ -153,8 +153,18 @@ def tokenize(text: str, bindings: Mapping[str, Fraction] | None = None) -> list[
             lit = m.group("num")
             if len(lit) > MAX_DIGITS:
                 raise ArithError("number literal too long")
-            toks.append(Tok("NUM", lit, Fraction(lit.replace(",", ""))))
-            i = m.end()
+            value = Fraction(lit.replace(",", ""))
+            end = m.end()
+            # "1 1/2 / 1/2": a tight fraction right after a division is one number
+            if (toks and toks[-1].kind == "OP" and toks[-1].text == "/" and end < n and text[end] == "/"
+                    and i > 0 and text[i - 1] == " "):
+                m2 = re.compile(r"\d{1,9}(?![\d.])").match(text, end + 1)
+                if m2 and int(m2.group(0)) != 0:
+                    value = value / int(m2.group(0))
+                    lit = text[i : m2.end()]
+                    end = m2.end()
+            toks.append(Tok("NUM", lit, value))
+            i = end
             continue
         if c in _OPEN:
             toks.append(Tok("LP", c))

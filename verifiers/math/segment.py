@@ -40,7 +40,8 @@ SCALE_WORDS = frozenset(
 FUNC_NAMES = frozenset({"sqrt", "sin", "cos", "tan", "ln", "log", "exp"})
 
 _ANN_RE = re.compile(r"<<([^<>]{0,400})>>")
-_AFTER_RE = re.compile(r"\s*\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+)(?![\d])")
+_AFTER_RE = re.compile(r"\s*\$?\s*(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|-?\.\d+)(?![\d]|/\d)")
+ANN_MARK = "\u2063"  # stands where an annotation was: the text link into it is the annotation's claim
 _LATEX_DELIMS = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$")
 _LIST_MARKER = re.compile(r"^\s*(?:(?:step\s*)?\d{1,3}[.):]\s+|[-*•]\s+)", re.IGNORECASE)
 _LATEX_OK = ("\\times", "\\cdot", "\\div", "\\frac", "\\dfrac", "\\tfrac", "\\left", "\\right", "\\sqrt", "\\,", "\\%")
@@ -49,7 +50,7 @@ _PIECE_RE = re.compile(
     r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*'*)"
     r"|(?P<num>\d+(?:\.\d+)?)"
     r"|(?P<sym>[-+−–*×·∙⋅/÷^()\[\]{}%=≈.,])"
-    r"|(?P<space>[ \t]+)"
+    r"|(?P<space>[ \t\u2063]+)"
     r"|(?P<other>.)",
     re.DOTALL,
 )
@@ -74,6 +75,7 @@ class Chain:
     uncertain_first: bool = False
     uncertain_last: bool = False
     source: str = "text"
+    annotated: tuple[bool, ...] = ()
 
     def links(self) -> Iterable[tuple[int, str, str, str]]:
         for i, rel in enumerate(self.rels):
@@ -115,7 +117,9 @@ def _balance(run: str) -> str:
     """Strip unmatched leading openers / trailing closers and edge punctuation from a run."""
     for _ in range(50):
         before = run
-        run = run.strip(" \t,.")
+        run = run.strip(" \t,").rstrip(".")
+        while run.startswith(".") and not run[1:2].isdigit():
+            run = run[1:].lstrip(" \t,")
         if not run:
             return run
         depth = 0
@@ -194,19 +198,24 @@ def _next_word(after: str) -> str:
 
 def _chain_from_run(run: str, before: str, after: str, source: str) -> Chain | None:
     parts = re.split(r"(==|=|≈)", run)
-    exprs = [p.strip(" \t,") for p in parts[0::2]]
+    raw = [p.strip(" \t,") for p in parts[0::2]]
+    annotated = tuple(p.startswith(ANN_MARK) for p in raw)
+    exprs = [p.replace(ANN_MARK, " ").strip(" \t,") for p in raw]
     rels = tuple("≈" if r == "≈" else "=" for r in parts[1::2])
     if len(exprs) < 2:
         return None
     glued_left = bool(before) and not before[-1].isspace() and before[-1] not in "\"'(["
     pw = _prev_word(before) if not glued_left else ""
-    uncertain_first = glued_left or (pw in OP_WORDS)
+    first = exprs[0]
+    starts_with_op = bool(first) and (first[0] in "+*/^×÷·" or first[:2] in ("- ", "– ", "− "))
+    bare = re.fullmatch(r"-?[\d.,]+%?", first) is not None
+    uncertain_first = glued_left or (pw in OP_WORDS) or (bool(pw) and (starts_with_op or bare))
     glued_right = bool(after) and not after[0].isspace() and after[0] not in ".,;:!?)\"'" and not after[0].isalpha()
     if after[:1] == ":" and after[1:2].isdigit():
         glued_right = True
     nw = _next_word(after)
     uncertain_last = glued_right or nw in SCALE_WORDS or (after[:1].isalpha() and nw in ("k", "m"))
-    return Chain(tuple(exprs), rels, uncertain_first, uncertain_last, source)
+    return Chain(tuple(exprs), rels, uncertain_first, uncertain_last, source, annotated)
 
 
 def segment(step: str, names: Iterable[str] = ()) -> Segmented:
@@ -221,7 +230,7 @@ def segment(step: str, names: Iterable[str] = ()) -> Segmented:
     def _ann(m: re.Match[str]) -> str:
         a = _AFTER_RE.match(step, m.end())
         anns.append(Annotation(m.group(1), a.group(1) if a else None))
-        return ""
+        return ANN_MARK
 
     text = _ANN_RE.sub(_ann, step)
     text = clean_text(text)

@@ -1,0 +1,165 @@
+"""Benchmark ``first_error`` on BIG-Bench-Mistake multistep arithmetic and GSM8K references.
+
+Prints exactly one JSON line on stdout (progress goes to stderr):
+
+* ``bbm``: exact first-mistake accuracy against the human labels, with a confusion breakdown
+  (caught at the labelled step, flagged too early, flagged too late, missed, false alarms on
+  traces labelled clean);
+* ``gsm8k_clean``: false alarms on the 1,319 reference solutions (count and ids, with the reason);
+* ``gsm8k_injected``: share of solutions with one injected calculation error caught at that step;
+* ``steps_per_s``: checking throughput over all of the above.
+
+Usage: ``python benchmarks/bench_first_error.py [--data-dir ../shared/data] [--limit N] [--seed 0]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import sys
+import time
+from pathlib import Path
+
+from tqdm import tqdm
+
+from thoughtgym.verifiers.math.steps import check_step, first_error
+
+ROOT = Path(__file__).resolve().parent.parent
+_ANN = re.compile(r"<<([^<>]*)=([^<>=]*)>>(\s*\$?\s*)(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)?")
+
+
+def _load(path: Path, limit: int | None) -> list[dict]:
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return rows[:limit] if limit else rows
+
+
+def gsm8k_steps(answer: str) -> list[str]:
+    """The solution lines before the ``#### N`` line."""
+    return [ln for ln in answer.split("\n") if ln.strip() and not ln.startswith("####")]
+
+
+def _change(result: str, rng: random.Random) -> str:
+    """A different number: +k, x10 or a digit changed."""
+    clean = result.replace(",", "")
+    mode = rng.choice(["plus", "times10", "digit"])
+    if mode == "times10" and clean not in ("0", "0.0"):
+        from fractions import Fraction
+
+        v = Fraction(clean) * 10
+        return str(v.numerator) if v.denominator == 1 else str(float(v)).rstrip("0").rstrip(".")
+    if mode == "digit":
+        digits = [i for i, c in enumerate(clean) if c.isdigit()]
+        i = rng.choice(digits)
+        new = rng.choice([d for d in "0123456789" if d != clean[i] and not (i == 0 and d == "0")] or ["9"])
+        out = clean[:i] + new + clean[i + 1 :]
+        if out != clean and not (len(out) > 1 and out[0] == "0" and out[1] != "."):
+            return out
+    from fractions import Fraction
+
+    v = Fraction(clean) + rng.randint(1, 9)
+    return str(v.numerator) if v.denominator == 1 else str(float(v)).rstrip("0").rstrip(".")
+
+
+def inject(steps: list[str], rng: random.Random) -> tuple[int, list[str], str] | None:
+    """Change one calculation result (annotation and text, or only the text). Deterministic in rng."""
+    cands = [i for i, s in enumerate(steps) if any(m.group(4) for m in _ANN.finditer(s))]
+    if not cands:
+        return None
+    i = rng.choice(cands)
+    s = steps[i]
+    ms = [m for m in _ANN.finditer(s) if m.group(4)]
+    m = rng.choice(ms)
+    new = _change(m.group(2).strip(), rng)
+    if rng.random() < 0.5:
+        repl = f"<<{m.group(1)}={new}>>{m.group(3)}{new}"
+        mode = "both"
+    else:
+        repl = f"<<{m.group(1)}={m.group(2)}>>{m.group(3)}{new}"
+        mode = "text"
+    out = list(steps)
+    out[i] = s[: m.start()] + repl + s[m.end() :]
+    return i, out, mode
+
+
+def bench_bbm(rows: list[dict]) -> tuple[dict, int]:
+    conf = {"correct": 0, "caught_correct": 0, "clean_correct": 0, "too_early": 0, "too_late": 0,
+            "missed": 0, "false_alarm_on_clean": 0}
+    wrong_ids = []
+    n_steps = 0
+    for k, r in enumerate(tqdm(rows, desc="bbm", file=sys.stderr)):
+        n_steps += len(r["steps"])
+        got = first_error(r["steps"], r["input"])
+        gold = r["mistake_index"]
+        if got == gold:
+            conf["correct"] += 1
+            conf["caught_correct" if gold is not None else "clean_correct"] += 1
+            continue
+        wrong_ids.append(k)
+        if gold is None:
+            conf["false_alarm_on_clean"] += 1
+        elif got is None:
+            conf["missed"] += 1
+        elif got < gold:
+            conf["too_early"] += 1
+        else:
+            conf["too_late"] += 1
+    out = {"n": len(rows), "accuracy": round(conf["correct"] / max(1, len(rows)), 4), **conf,
+           "wrong_rows": wrong_ids}
+    return out, n_steps
+
+
+def bench_gsm8k(rows: list[dict], seed: int) -> tuple[dict, dict, int]:
+    alarms = []
+    caught = total = 0
+    missed_ids = []
+    n_steps = 0
+    rng = random.Random(seed)
+    for k, r in enumerate(tqdm(rows, desc="gsm8k", file=sys.stderr)):
+        steps = gsm8k_steps(r["answer"])
+        n_steps += 2 * len(steps)
+        fe = first_error(steps, r["question"])
+        if fe is not None:
+            v = check_step(steps[fe], steps[:fe], r["question"])
+            alarms.append({"id": k, "step": fe, "reason": v.reason, "text": steps[fe][:200]})
+        inj = inject(steps, rng)
+        if inj is None:
+            continue
+        idx, bad, mode = inj
+        total += 1
+        got = first_error(bad, r["question"])
+        if got == idx:
+            caught += 1
+        else:
+            missed_ids.append({"id": k, "step": idx, "got": got, "mode": mode, "text": bad[idx][:200]})
+    clean = {"n": len(rows), "false_alarms": len(alarms), "alarms": alarms}
+    injected = {"n": total, "caught_at_step": caught, "rate": round(caught / max(1, total), 4),
+                "missed": missed_ids[:20]}
+    return clean, injected, n_steps
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, default=ROOT / ".." / "shared" / "data")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N rows of each file")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    bbm, n1 = bench_bbm(_load(args.data_dir / "bbm_multistep_arithmetic.jsonl", args.limit))
+    clean, injected, n2 = bench_gsm8k(_load(args.data_dir / "gsm8k_test.jsonl", args.limit), args.seed)
+    dt = time.perf_counter() - t0
+    print(json.dumps({
+        "benchmark": "first_error",
+        "bbm": bbm,
+        "gsm8k_clean": clean,
+        "gsm8k_injected": injected,
+        "steps": n1 + n2,
+        "seconds": round(dt, 2),
+        "steps_per_s": round((n1 + n2) / dt, 1),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
