@@ -149,13 +149,16 @@ def corrupt_step(task: Task, rng: random.Random) -> tuple[int, list[str]]:
 
     The number changed is the first number after the step's last ``=`` (for GSM8K-style steps,
     the result of the last ``<<expr=result>>`` annotation and the number written after it, both
-    together). The step stays well-formed but becomes false, so a step verifier should report
+    together; steps with an annotation are preferred when there are any). The step stays well-formed but becomes false, so a step verifier should report
     it as the first error. Returns ``(index, corrupted_solution)``.
 
     Raises:
         ValueError: when no step has a numeric result.
     """
     candidates = [i for i, s in enumerate(task.solution) if _corrupt_one(s, random.Random(0)) is not None]
+    annotated = [i for i in candidates if _ANNOTATION.search(task.solution[i])]
+    if annotated:  # GSM8K style: the calculator annotation is the step's checkable result
+        candidates = annotated
     if not candidates:
         raise ValueError(f"task {task.id!r} has no step with a numeric result to corrupt")
     index = rng.choice(candidates)
