@@ -92,12 +92,13 @@ def _build(rng: random.Random, n_ops: int, ops: str, lo: int, hi: int) -> _Node:
     return _Node(_apply(op, left.value, right.value), op, left, right)
 
 
-def _render(node: _Node, parent_prec: int = 0, right_side: bool = False, parent_op: str = "") -> str:
+def _render(node: _Node, parent_prec: int = 0, right_side: bool = False) -> str:
+    """Infix text with the brackets the tree needs (a right operand of equal precedence is bracketed)."""
     if not node.op:
         return str(node.value)
     assert node.left is not None and node.right is not None
     prec = _PREC[node.op]
-    text = f"{_render(node.left, prec, False, node.op)} {node.op} {_render(node.right, prec, True, node.op)}"
+    text = f"{_render(node.left, prec, False)} {node.op} {_render(node.right, prec, True)}"
     if prec < parent_prec or (right_side and prec == parent_prec):
         return f"({text})"
     return text
