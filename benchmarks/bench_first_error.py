@@ -83,14 +83,19 @@ def inject(steps: list[str], rng: random.Random) -> tuple[int, list[str], str] |
     return i, out, mode
 
 
-def bench_bbm(rows: list[dict]) -> tuple[dict, int]:
+# BIG-Bench-Mistake labelling convention: the restatement step (index 0) is never labelled, and a
+# miswritten rewrite that the next expression silently corrects is not counted as a mistake.
+BBM_CONVENTION = {"check_restatement": False, "tolerate_typos": True}
+
+
+def bench_bbm(rows: list[dict], context: dict | None = None) -> tuple[dict, int]:
     conf = {"correct": 0, "caught_correct": 0, "clean_correct": 0, "too_early": 0, "too_late": 0,
             "missed": 0, "false_alarm_on_clean": 0}
     wrong_ids = []
     n_steps = 0
     for k, r in enumerate(tqdm(rows, desc="bbm", file=sys.stderr)):
         n_steps += len(r["steps"])
-        got = first_error(r["steps"], r["input"])
+        got = first_error(r["steps"], r["input"], context)
         gold = r["mistake_index"]
         if got == gold:
             conf["correct"] += 1
@@ -146,7 +151,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
-    bbm, n1 = bench_bbm(_load(args.data_dir / "bbm_multistep_arithmetic.jsonl", args.limit))
+    bbm_rows = _load(args.data_dir / "bbm_multistep_arithmetic.jsonl", args.limit)
+    bbm, n1 = bench_bbm(bbm_rows, BBM_CONVENTION)
+    strict, _ = bench_bbm(bbm_rows, None)
+    bbm["context"] = BBM_CONVENTION
+    bbm["strict_defaults"] = {k: v for k, v in strict.items() if k != "wrong_rows"}
+    n1 *= 2
     clean, injected, n2 = bench_gsm8k(_load(args.data_dir / "gsm8k_test.jsonl", args.limit), args.seed)
     dt = time.perf_counter() - t0
     print(json.dumps({

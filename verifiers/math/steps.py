@@ -130,6 +130,26 @@ def _compare(lhs: str, lv: Fraction, rhs: str, rv: Fraction, approx: bool) -> bo
     return approx and value_matches(lv, rv, None, approx=True)
 
 
+_ARITH_CHARS = re.compile(r"^[\d\s+\-*/().,%^×÷−]+$")
+
+
+def _eval_part(text: str, bindings: Mapping[str, Fraction]) -> Fraction | None:
+    """Evaluate one side of a relation; repair unbalanced parentheses in plain arithmetic."""
+    v = try_evaluate(text, bindings)
+    if v is not None or not _ARITH_CHARS.match(text) or text.count("(") == text.count(")"):
+        return v
+    out, depth = [], 0
+    for ch in text:
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            if depth == 0:
+                continue
+            depth -= 1
+        out.append(ch)
+    return try_evaluate("".join(out) + ")" * depth, bindings)
+
+
 def _check_chain(ch: Chain, st: _State, res: _Result, local: dict[str, Fraction]) -> None:
     """Check every link of one relation chain; record a definition ``NAME = ...`` in ``local``."""
     bindings = {**st.bindings, **local}
@@ -142,10 +162,20 @@ def _check_chain(ch: Chain, st: _State, res: _Result, local: dict[str, Fraction]
     values: list[Fraction | None] = [None] * len(parts)
     for i in range(first, len(parts)):
         st.check_time()
-        values[i] = try_evaluate(parts[i], bindings) if parts[i] else None
+        values[i] = _eval_part(parts[i], bindings) if parts[i] else None
     n_links = len(ch.rels)
     symbolic_links = []
+    skip: set[int] = set()
+    if st.context.get("tolerate_typos", False):
+        # "E = (miswritten rewrite of E) = (the right next value)": a transient copying slip
+        for k in range(max(first, 1), len(parts) - 1):
+            a, b, c = values[k - 1], values[k], values[k + 1]
+            if a is not None and b is not None and c is not None and a == c and b != a:
+                if literal_value(parts[k]) is None:
+                    skip |= {k - 1, k}
     for i in range(first, n_links):
+        if i in skip:
+            continue
         lhs, rhs, rel = parts[i], parts[i + 1], ch.rels[i]
         if (i == 0 and ch.uncertain_first) or (i == n_links - 1 and ch.uncertain_last):
             continue
