@@ -1,0 +1,1047 @@
+"""The sandbox worker: a fork server that runs one untrusted job per request.
+
+Standard library only. The same file runs inside every Docker container of the warm pool (mounted
+read-only at ``/opt/thoughtgym``) and inside every bubblewrap slot of the process backend. It is also
+imported on the host for the wire protocol (:func:`send_msg` / :func:`recv_msg`).
+
+Protocol: the host holds exactly one stream connection per worker (the worker accepts one connection
+and then removes its listening socket, so a job can never connect to it). Each message is a 4-byte
+big-endian length followed by a UTF-8 JSON object. Requests: ``{"op": "ping"}`` and
+``{"op": "run", ...}`` (see :func:`run_job`).
+
+Per job the worker forks a child that: starts a new session, drops to the unprivileged job uid
+(when the worker has CAP_SETUID), sets rlimits (address space, CPU, processes, file size, open files,
+no core files), clears the environment, and works in a fresh private directory. The worker enforces a
+wall-clock deadline, caps stdout/stderr, then kills every descendant (it is a child subreaper, so
+orphans that called ``setsid`` or double-forked are reparented to it and killed too), and wipes the
+writable directories as the job uid.
+
+Test mode (``run_tests``): the job child is the *trusted harness*. It makes itself non-dumpable (so
+a process of the same uid cannot ptrace it or open ``/proc/<pid>/fd``), then forks the *candidate*
+process, which closes the results channel before running any model code. Only after that does the
+harness read the per-job nonce from the worker. Tests run in the harness; every call to a function of
+the program is a remote call into the candidate process, and arguments and return values cross as a
+tagged JSON encoding of plain built-in values (exact types only: bool, int, float, complex, str,
+bytes, None, list, tuple, dict, set, frozenset). A return value of any other type (for example an
+object whose ``__eq__`` always answers True) cannot cross, so the test that received it fails.
+Results go to a pipe only the harness holds, as JSON lines tagged with the nonce, and a job counts as
+passed only if the final ``done`` record arrived and every test record says it held.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import ctypes
+import io
+import json
+import os
+import resource
+import secrets
+import select
+import shutil
+import signal
+import socket
+import struct
+import sys
+import time
+import traceback
+import types
+
+MB = 1024 * 1024
+_HDR = struct.Struct(">I")
+MAX_MESSAGE = 256 * MB
+PR_SET_DUMPABLE = 4
+PR_SET_CHILD_SUBREAPER = 36
+_SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+# --------------------------------------------------------------------------- wire protocol
+def _recv_exact(conn: socket.socket, n: int) -> bytes | None:
+    buf = bytearray()
+    while len(buf) < n:
+        chunk = conn.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return bytes(buf)
+
+
+def send_msg(conn: socket.socket, obj: dict) -> None:
+    """Send one length-prefixed JSON message."""
+    data = json.dumps(obj).encode("utf-8")
+    conn.sendall(_HDR.pack(len(data)) + data)
+
+
+def recv_msg(conn: socket.socket) -> dict | None:
+    """Receive one message; ``None`` when the peer closed the connection."""
+    hdr = _recv_exact(conn, _HDR.size)
+    if hdr is None:
+        return None
+    (n,) = _HDR.unpack(hdr)
+    if n > MAX_MESSAGE:
+        raise ValueError("message too large")
+    data = _recv_exact(conn, n)
+    if data is None:
+        return None
+    return json.loads(data.decode("utf-8"))
+
+
+# --------------------------------------------------------------------------- plain-value codec
+class EncodeError(TypeError):
+    """A value is not a plain built-in value and cannot cross between processes."""
+
+
+_SCALARS = (bool, int, str, type(None))
+
+
+def encode_value(v: object, depth: int = 0) -> object:
+    """Encode a plain value (exact built-in types only) as JSON-compatible tagged data."""
+    if depth > 200:
+        raise EncodeError("value nested too deeply")
+    t = type(v)
+    if t in _SCALARS:
+        return v if t is not int or abs(v) < 2**53 else ["I", str(v)]
+    if t is float:
+        return ["f", repr(v)]
+    if t is complex:
+        return ["c", repr(v.real), repr(v.imag)]
+    if t is bytes:
+        return ["b", v.decode("latin-1")]
+    if t is list:
+        return ["l", [encode_value(x, depth + 1) for x in v]]
+    if t is tuple:
+        return ["t", [encode_value(x, depth + 1) for x in v]]
+    if t is set:
+        return ["s", [encode_value(x, depth + 1) for x in v]]
+    if t is frozenset:
+        return ["F", [encode_value(x, depth + 1) for x in v]]
+    if t is dict:
+        return ["d", [[encode_value(k, depth + 1), encode_value(x, depth + 1)] for k, x in v.items()]]
+    raise EncodeError(f"value of type {t.__module__}.{t.__qualname__} is not a plain built-in value")
+
+
+def decode_value(d: object) -> object:
+    """Inverse of :func:`encode_value`; builds only built-in types."""
+    if d is None or type(d) in (bool, int, str):
+        return d
+    if type(d) is not list or not d or type(d[0]) is not str:
+        raise ValueError("malformed value")
+    tag = d[0]
+    if tag == "I":
+        return int(d[1])
+    if tag == "f":
+        return float(d[1])
+    if tag == "c":
+        return complex(float(d[1]), float(d[2]))
+    if tag == "b":
+        return d[1].encode("latin-1")
+    if tag == "l":
+        return [decode_value(x) for x in d[1]]
+    if tag == "t":
+        return tuple(decode_value(x) for x in d[1])
+    if tag == "s":
+        return {decode_value(x) for x in d[1]}
+    if tag == "F":
+        return frozenset(decode_value(x) for x in d[1])
+    if tag == "d":
+        return {decode_value(k): decode_value(x) for k, x in d[1]}
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+# --------------------------------------------------------------------------- pipe framing (in-job RPC)
+def _write_frame(fd: int, obj: object) -> None:
+    data = json.dumps(obj).encode("utf-8")
+    view = memoryview(_HDR.pack(len(data)) + data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _read_exact_fd(fd: int, n: int, deadline: float) -> bytes:
+    buf = bytearray()
+    while len(buf) < n:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        r, _, _ = select.select([fd], [], [], left)
+        if not r:
+            raise TimeoutError
+        chunk = os.read(fd, min(n - len(buf), 1 << 20))
+        if not chunk:
+            raise EOFError
+        buf += chunk
+    return bytes(buf)
+
+
+def _read_frame(fd: int, deadline: float) -> object:
+    (n,) = _HDR.unpack(_read_exact_fd(fd, _HDR.size, deadline))
+    if n > MAX_MESSAGE:
+        raise EOFError
+    return json.loads(_read_exact_fd(fd, n, deadline).decode("utf-8"))
+
+
+# --------------------------------------------------------------------------- helpers
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _prctl(option: int, arg: int) -> None:
+    try:
+        _libc().prctl(option, arg, 0, 0, 0)
+    except Exception:
+        pass
+
+
+def _children(pid: int) -> list[int]:
+    kids: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            try:
+                with open(f"/proc/{pid}/task/{tid}/children") as f:
+                    kids.extend(int(x) for x in f.read().split())
+            except OSError:
+                pass
+    except OSError:
+        pass
+    return kids
+
+
+def _reap_nohang() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def kill_descendants(keep: set[int] | None = None, rounds: int = 500) -> None:
+    """SIGKILL every child of this (subreaper) process until none is left."""
+    me = os.getpid()
+    keep = keep or set()
+    for _ in range(rounds):
+        _reap_nohang()
+        kids = [k for k in _children(me) if k not in keep]
+        if not kids:
+            return
+        for k in kids:
+            try:
+                os.kill(k, signal.SIGKILL)
+            except OSError:
+                pass
+        end = time.monotonic() + 2.0
+        pending = set(kids)
+        while pending and time.monotonic() < end:
+            for k in list(pending):
+                try:
+                    p, _ = os.waitpid(k, os.WNOHANG)
+                except ChildProcessError:
+                    p = k
+                if p:
+                    pending.discard(k)
+            if pending:
+                time.sleep(0.0005)
+
+
+def _wipe_dir_contents(root: str) -> None:
+    def onerror(func, path, exc):  # noqa: ANN001 - shutil callback
+        try:
+            os.chmod(os.path.dirname(path), 0o700)
+            os.chmod(path, 0o700)
+        except OSError:
+            pass
+        try:
+            if os.path.isdir(path) and not os.path.islink(path):
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                os.unlink(path)
+        except OSError:
+            pass
+
+    try:
+        entries = list(os.scandir(root))
+    except OSError:
+        return
+    for e in entries:
+        try:
+            if e.is_dir(follow_symlinks=False):
+                os.chmod(e.path, 0o700)
+                shutil.rmtree(e.path, onerror=onerror)
+            else:
+                os.unlink(e.path)
+        except OSError:
+            pass
+
+
+def _drop_privileges(uid: int) -> None:
+    if uid >= 0 and os.geteuid() == 0:
+        os.setgroups([])
+        os.setresgid(uid, uid, uid)
+        os.setresuid(uid, uid, uid)
+
+
+# --------------------------------------------------------------------------- worker
+class Worker:
+    """State of one fork server: job uid, writable roots, limits."""
+
+    def __init__(self, uid: int, workroot: str, scratch: list[str], nproc: int) -> None:
+        self.uid = uid
+        self.workroot = workroot
+        self.scratch = scratch
+        self.nproc = nproc
+        self.jobs = 0
+        self.base_path = [p for p in sys.path if p and os.path.abspath(p) != os.path.dirname(os.path.abspath(__file__))]
+
+    # ------------------------------------------------------------------ job
+    def run_job(self, req: dict) -> dict:
+        """Run one job. Request keys: mode ("exec" | "tests"), code, stdin, timeout_s, memory_mb,
+        output_limit, and for tests: tests (list of str) or tests_block (str), entry_point."""
+        self.jobs += 1
+        mode = req.get("mode", "exec")
+        timeout = max(0.05, float(req.get("timeout_s", 10.0)))
+        cap = int(req.get("output_limit", MB))
+        stdin_data = str(req.get("stdin", "")).encode("utf-8")
+        jobdir = os.path.join(self.workroot, f"job{self.jobs}-{secrets.token_hex(4)}")
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        res_r, res_w = os.pipe()
+        non_r, non_w = os.pipe()
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            try:
+                self._child(req, mode, jobdir, timeout, deadline, in_r, out_w, err_w, res_w, non_r)
+            except BaseException:
+                try:
+                    traceback.print_exc()
+                except BaseException:
+                    pass
+            os._exit(120)
+        for fd in (in_r, out_w, err_w, res_w, non_r):
+            os.close(fd)
+        nonce = secrets.token_hex(16)
+        if mode == "tests":
+            try:
+                os.write(non_w, nonce.encode())
+            except OSError:
+                pass
+        os.close(non_w)
+        pidfd = os.pidfd_open(pid)
+        bufs = {out_r: bytearray(), err_r: bytearray(), res_r: bytearray()}
+        caps = {out_r: cap, err_r: cap, res_r: 8 * MB}
+        total = {out_r: 0, err_r: 0, res_r: 0}
+        open_fds = {out_r, err_r, res_r}
+        for fd in (out_r, err_r, res_r):
+            os.set_blocking(fd, False)
+        os.set_blocking(in_w, False)
+        stdin_view = memoryview(stdin_data)
+        in_open = True
+        if not stdin_view:
+            os.close(in_w)
+            in_open = False
+        timed_out = False
+        exited = False
+
+        def read_some(fd: int) -> None:
+            try:
+                chunk = os.read(fd, 1 << 16)
+            except BlockingIOError:
+                return
+            except OSError:
+                chunk = b""
+            if not chunk:
+                open_fds.discard(fd)
+                return
+            total[fd] += len(chunk)
+            room = caps[fd] - len(bufs[fd])
+            if room > 0:
+                bufs[fd] += chunk[:room]
+
+        while not exited:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                timed_out = True
+                break
+            rl = list(open_fds) + [pidfd]
+            wl = [in_w] if in_open else []
+            r, w, _ = select.select(rl, wl, [], left)
+            for fd in r:
+                if fd == pidfd:
+                    exited = True
+                else:
+                    read_some(fd)
+            if w:
+                try:
+                    n = os.write(in_w, stdin_view[:65536])
+                    stdin_view = stdin_view[n:]
+                except (BlockingIOError, InterruptedError):
+                    pass
+                except OSError:
+                    stdin_view = stdin_view[:0]
+                if not stdin_view:
+                    os.close(in_w)
+                    in_open = False
+        if in_open:
+            os.close(in_w)
+        if timed_out:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        _, status = os.waitpid(pid, 0)
+        os.close(pidfd)
+        duration = time.monotonic() - t0
+        kill_descendants()
+        # Every writer is dead now: drain what is left in the pipes.
+        drain_end = time.monotonic() + 1.0
+        while open_fds and time.monotonic() < drain_end:
+            r, _, _ = select.select(list(open_fds), [], [], 0.05)
+            for fd in r:
+                read_some(fd)
+        for fd in (out_r, err_r, res_r):
+            os.close(fd)
+        self._wipe()
+        if os.WIFSIGNALED(status):
+            exit_code = -os.WTERMSIG(status)
+        else:
+            exit_code = os.WEXITSTATUS(status)
+        stdout = bytes(bufs[out_r]).decode("utf-8", "replace")
+        stderr = bytes(bufs[err_r]).decode("utf-8", "replace")
+        resp: dict = {
+            "exit_code": exit_code,
+            "stdout": stdout,
+            "stderr": stderr,
+            "stdout_truncated": total[out_r] > cap,
+            "stderr_truncated": total[err_r] > cap,
+            "timed_out": timed_out,
+            "duration_s": duration,
+        }
+        oom = (exit_code == -signal.SIGKILL and not timed_out) or _mentions_memory_error(stderr)
+        if mode == "tests":
+            resp["tests"] = _parse_results(bytes(bufs[res_r]), nonce)
+            if any("MemoryError" in (t.get("reason") or "") for t in resp["tests"]["results"].values()):
+                oom = True
+            if "MemoryError" in (resp["tests"].get("error") or ""):
+                oom = True
+        resp["out_of_memory"] = bool(oom)
+        return resp
+
+    def _wipe(self) -> None:
+        roots = [self.workroot] + self.scratch
+        if self.uid >= 0 and os.geteuid() == 0:
+            pid = os.fork()
+            if pid == 0:  # pragma: no cover - child
+                code = 0
+                try:
+                    _drop_privileges(self.uid)
+                    for root in roots:
+                        _wipe_dir_contents(root)
+                except BaseException:
+                    code = 1
+                os._exit(code)
+            os.waitpid(pid, 0)
+        else:
+            for root in roots:
+                _wipe_dir_contents(root)
+
+    # ------------------------------------------------------------------ child side
+    def _child(self, req: dict, mode: str, jobdir: str, timeout: float, deadline: float,
+               in_r: int, out_w: int, err_w: int, res_w: int, non_r: int) -> None:  # pragma: no cover
+        os.setsid()
+        for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_DFL)
+        # Move our five fds to 0..4, close everything else (the host connection included).
+        import fcntl
+
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (in_r, out_w, err_w, res_w, non_r)]
+        for target, fd in enumerate(high):
+            os.dup2(fd, target)
+        os.closerange(5, 1 << 16)
+        _drop_privileges(self.uid)
+        mem = int(req.get("memory_mb", 512)) * MB
+        cpu = int(timeout) + 2
+        fsize = int(req.get("file_limit_mb", 16)) * MB
+        for lim, val in (
+            (resource.RLIMIT_AS, mem),
+            (resource.RLIMIT_CPU, cpu),
+            (resource.RLIMIT_FSIZE, fsize),
+            (resource.RLIMIT_NOFILE, 256),
+            (resource.RLIMIT_CORE, 0),
+            (resource.RLIMIT_NPROC, self.nproc),
+        ):
+            if val > 0:
+                try:
+                    resource.setrlimit(lim, (val, val))
+                except (ValueError, OSError):
+                    pass
+        os.umask(0o077)
+        os.mkdir(jobdir, 0o700)
+        os.chdir(jobdir)
+        os.environ.clear()
+        os.environ.update({"PATH": _SAFE_PATH, "HOME": jobdir, "LANG": "C.UTF-8", "TMPDIR": jobdir})
+        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8", errors="replace")
+        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                      errors="backslashreplace")
+        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                      errors="backslashreplace", line_buffering=True)
+        sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+        if mode == "exec":
+            os.close(3)
+            os.close(4)
+            _exec_main(str(req.get("code", "")), jobdir, self.base_path)
+        else:
+            _harness_main(req, jobdir, self.base_path, deadline)
+        os._exit(0)
+
+
+def _mentions_memory_error(stderr: str) -> bool:
+    tail = stderr[-2000:]
+    return tail.rstrip().endswith("MemoryError") or "\nMemoryError" in tail
+
+
+def _parse_results(raw: bytes, nonce: str) -> dict:
+    plan: dict | None = None
+    results: dict[int, dict] = {}
+    done = False
+    error: str | None = None
+    for line in raw.decode("utf-8", "replace").splitlines():
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(rec, dict) or rec.get("nonce") != nonce:
+            continue
+        kind = rec.get("kind")
+        if kind == "plan" and plan is None:
+            plan = {"n": int(rec.get("n", 0)), "labels": [str(x) for x in rec.get("labels", [])]}
+        elif kind == "test":
+            i = int(rec.get("i", -1))
+            results[i] = {"ok": rec.get("ok") is True, "reason": str(rec.get("reason") or "")}
+        elif kind == "done":
+            done = True
+            error = rec.get("error")
+    return {"plan": plan, "results": results, "done": done, "error": error}
+
+
+# --------------------------------------------------------------------------- exec mode
+def _fresh_main(jobdir: str, base_path: list[str], name: str, filename: str) -> types.ModuleType:
+    mod = types.ModuleType(name)
+    mod.__file__ = filename
+    mod.__builtins__ = builtins  # type: ignore[attr-defined]
+    sys.modules[name] = mod
+    if name != "__main__":
+        sys.modules["__main__"] = mod
+    sys.argv = [filename]
+    sys.path[:] = [jobdir] + base_path
+    return mod
+
+
+def _exec_main(code: str, jobdir: str, base_path: list[str]) -> None:  # pragma: no cover - child
+    path = os.path.join(jobdir, "main.py")
+    rc = 0
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(code)
+        mod = _fresh_main(jobdir, base_path, "__main__", path)
+        exec(compile(code, path, "exec"), mod.__dict__)  # noqa: S102 - this IS the sandboxed job
+    except SystemExit as e:
+        rc = _exit_code(e)
+    except BaseException as e:
+        _print_exc(e)
+        rc = 1
+    rc = _finish(rc)
+    os._exit(rc & 0xFF)
+
+
+def _exit_code(e: SystemExit) -> int:
+    c = e.code
+    if c is None:
+        return 0
+    if isinstance(c, int):
+        return c
+    try:
+        print(c, file=sys.stderr)
+    except BaseException:
+        pass
+    return 1
+
+
+def _print_exc(e: BaseException) -> None:
+    try:
+        tb = e.__traceback__
+        if tb is not None:
+            tb = tb.tb_next  # hide the sandbox frame
+        traceback.print_exception(type(e), e, tb, file=sys.stderr)
+    except BaseException:
+        pass
+
+
+def _finish(rc: int) -> int:
+    try:
+        import threading
+
+        threading._shutdown()  # type: ignore[attr-defined]
+    except BaseException:
+        pass
+    try:
+        import atexit
+
+        atexit._run_exitfuncs()
+    except BaseException:
+        pass
+    for s in (sys.stdout, sys.stderr):
+        try:
+            s.flush()
+        except BaseException:
+            rc = rc or 120
+    return rc
+
+
+# --------------------------------------------------------------------------- tests mode
+class CandidateDied(BaseException):
+    """The candidate process exited, crashed, broke the protocol, or ran out of time."""
+
+
+class CandidateException(Exception):
+    """The candidate raised an exception that is not a built-in exception type."""
+
+
+_TEMPLATE = ast.parse(
+    """
+try:
+    if not (__T__):
+        __tg_fail__(0, __M__)
+    else:
+        __tg_ok__(0)
+except __tg_died__:
+    raise
+except Exception as __tg_e__:
+    __tg_error__(0, __tg_e__)
+"""
+).body[0]
+
+
+class _Subst(ast.NodeTransformer):
+    def __init__(self, test: ast.expr, msg: ast.expr, idx: int) -> None:
+        self.test, self.msg, self.idx = test, msg, idx
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id == "__T__":
+            return self.test
+        if node.id == "__M__":
+            return self.msg
+        return node
+
+    def visit_Constant(self, node: ast.Constant) -> ast.AST:
+        if node.value == 0 and type(node.value) is int:
+            return ast.Constant(self.idx)
+        return node
+
+
+class _AssertRewriter(ast.NodeTransformer):
+    """Turn every ``assert`` into a recorded check that does not stop the function."""
+
+    def __init__(self) -> None:
+        self.labels: list[str] = []
+
+    def visit_Assert(self, node: ast.Assert) -> ast.AST:
+        import copy
+
+        idx = len(self.labels)
+        try:
+            self.labels.append(ast.unparse(node)[:300])
+        except Exception:
+            self.labels.append(f"assert #{idx}")
+        msg = node.msg if node.msg is not None else ast.Constant(None)
+        new = _Subst(node.test, msg, idx).visit(copy.deepcopy(_TEMPLATE))
+        return ast.copy_location(new, node)
+
+
+def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float) -> None:  # pragma: no cover
+    """Trusted side of a test job (runs in the job child, fd 3 = results, fd 4 = nonce)."""
+    _prctl(PR_SET_DUMPABLE, 0)
+    c2p_r, c2p_w = os.pipe()
+    p2c_r, p2c_w = os.pipe()
+    sys.stdout.flush()
+    cpid = os.fork()
+    if cpid == 0:
+        os.close(3)
+        os.close(4)
+        os.close(c2p_r)
+        os.close(p2c_w)
+        _candidate_main(str(req.get("program", "")), jobdir, base_path, p2c_r, c2p_w)
+        os._exit(0)
+    os.close(c2p_w)
+    os.close(p2c_r)
+    nonce = b""
+    while True:
+        chunk = os.read(4, 64)
+        if not chunk:
+            break
+        nonce += chunk
+    os.close(4)
+    nonce_s = nonce.decode()
+    margin = min(0.25, max(0.02, (deadline - time.monotonic()) * 0.1))
+    hdeadline = deadline - margin
+
+    def emit(**rec: object) -> None:
+        rec["nonce"] = nonce_s
+        data = (json.dumps(rec) + "\n").encode()
+        view = memoryview(data)
+        while view:
+            view = view[os.write(3, view):]
+
+    entry = req.get("entry_point")
+    tests_list = req.get("tests")
+    block = req.get("tests_block")
+    # ---- plan the tests (trusted test code is parsed here, never on the host)
+    items: list[tuple[str, object]] = []  # (label, compiled code) for list/block mode
+    check_code = None
+    labels: list[str] = []
+    setup: list[object] = []
+    plan_error: str | None = None
+    try:
+        if tests_list is not None:
+            for i, src in enumerate(tests_list):
+                items.append((str(src).strip()[:300], compile(str(src), f"<test {i}>", "exec")))
+            labels = [lbl for lbl, _ in items]
+        elif entry:
+            tree = ast.parse(str(block or ""), "<tests>")
+            rw = _AssertRewriter()
+            for node in tree.body:
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "check":
+                    rw.visit(node)
+            ast.fix_missing_locations(tree)
+            check_code = compile(tree, "<tests>", "exec")
+            labels = rw.labels
+        else:
+            tree = ast.parse(str(block or ""), "<tests>")
+            for node in tree.body:
+                mod = ast.Module(body=[node], type_ignores=[])
+                code = compile(mod, "<tests>", "exec")
+                if isinstance(node, ast.Assert):
+                    items.append((ast.unparse(node)[:300], code))
+                else:
+                    setup.append((len(items), code))
+            labels = [lbl for lbl, _ in items]
+    except SyntaxError as e:
+        plan_error = f"test code does not compile: {e}"
+    emit(kind="plan", n=len(labels), labels=labels)
+    if plan_error:
+        emit(kind="done", error=plan_error)
+        return
+
+    # ---- talk to the candidate
+    state = {"dead": None}
+
+    def die(why: str) -> None:
+        state["dead"] = why
+        try:
+            os.kill(cpid, signal.SIGKILL)
+        except OSError:
+            pass
+        raise CandidateDied(why)
+
+    def rpc(msg: list) -> object:
+        if state["dead"]:
+            raise CandidateDied(state["dead"])
+        try:
+            _write_frame(p2c_w, msg)
+            return _read_frame(c2p_r, hdeadline)
+        except TimeoutError:
+            die("timed out")
+        except (EOFError, OSError, ValueError, struct.error):
+            die(_death_reason(cpid))
+        raise AssertionError("unreachable")
+
+    try:
+        try:
+            hello = _read_frame(c2p_r, hdeadline)
+        except TimeoutError:
+            die("timed out while loading the program")
+        except (EOFError, OSError, ValueError, struct.error):
+            die("program exited while loading: " + _death_reason(cpid))
+    except CandidateDied as e:
+        emit(kind="done", error=str(e))
+        return
+    if not isinstance(hello, list) or not hello or hello[0] != "ready":
+        err = str(hello[1]) if isinstance(hello, list) and len(hello) > 1 else "protocol error"
+        emit(kind="done", error=f"program failed to load: {err}"[:4000])
+        return
+
+    ns: dict = {"__name__": "__tests__", "__builtins__": builtins}
+
+    def make_stub(name: str):  # noqa: ANN202
+        def stub(*args: object, **kwargs: object) -> object:
+            try:
+                enc_a = [encode_value(a) for a in args]
+                enc_k = {str(k): encode_value(v) for k, v in kwargs.items()}
+            except EncodeError as e:
+                raise TypeError(f"test passed a non-plain argument to {name}: {e}") from None
+            rep = rpc(["call", name, enc_a, enc_k])
+            if not isinstance(rep, list) or not rep:
+                die("protocol error")
+            if rep[0] == "ok":
+                try:
+                    return decode_value(rep[1])
+                except (ValueError, TypeError, IndexError):
+                    die("protocol error")
+            if rep[0] == "bad":
+                raise TypeError(f"{name} returned a value that is not a plain built-in value: {rep[1]}")
+            if rep[0] == "err":
+                ename, emsg = str(rep[1]), str(rep[2])
+                cls = getattr(builtins, ename, None)
+                if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == "builtins":
+                    try:
+                        exc = cls(emsg)
+                    except Exception:
+                        exc = CandidateException(f"{ename}: {emsg}")
+                    raise exc
+                raise CandidateException(f"{ename}: {emsg}")
+            die("protocol error")
+
+        stub.__name__ = name
+        stub.__qualname__ = name
+        return stub
+
+    import importlib
+
+    for name, kind, val in hello[1]:
+        name = str(name)
+        if kind == "callable":
+            ns[name] = make_stub(name)
+        elif kind == "value":
+            try:
+                ns[name] = decode_value(val)
+            except (ValueError, TypeError):
+                pass
+        elif kind == "module":
+            modname = str(val)
+            if modname.split(".")[0] in getattr(sys, "stdlib_module_names", ()):
+                try:
+                    ns[name] = importlib.import_module(modname)
+                except Exception:
+                    pass
+
+    def reason_of(e: BaseException) -> str:
+        if isinstance(e, AssertionError):
+            return "assertion failed" + (f": {e}" if str(e) else "")
+        return f"{type(e).__name__}: {e}"[:1000]
+
+    error: str | None = None
+    try:
+        if check_code is not None:
+            outcome: dict[int, tuple[bool, str]] = {}
+
+            def t_ok(i: int) -> None:
+                outcome.setdefault(i, (True, ""))
+
+            def t_fail(i: int, msg: object) -> None:
+                if outcome.get(i, (True, ""))[0]:
+                    outcome[i] = (False, "assertion failed" + (f": {msg}" if msg is not None else ""))
+
+            def t_error(i: int, e: BaseException) -> None:
+                if outcome.get(i, (True, ""))[0]:
+                    outcome[i] = (False, reason_of(e))
+
+            ns.update(__tg_ok__=t_ok, __tg_fail__=t_fail, __tg_error__=t_error, __tg_died__=CandidateDied)
+            check_err: str | None = None
+            try:
+                exec(check_code, ns)  # noqa: S102 - trusted test code, inside the sandbox
+                check = ns.get("check")
+                cand = ns.get(str(entry))
+                if not callable(check):
+                    check_err = "tests define no check(candidate) function"
+                elif cand is None:
+                    check_err = f"entry point {entry!r} is not defined by the program"
+                else:
+                    check(cand)
+            except CandidateDied:
+                raise
+            except BaseException as e:
+                check_err = reason_of(e)
+            for i in range(len(labels)):
+                ok, why = outcome.get(i, (check_err is None, f"not reached: {check_err}"))
+                emit(kind="test", i=i, ok=ok, reason=why)
+            error = check_err
+        else:
+            setup_at: dict[int, list] = {}
+            for pos, code in setup:
+                setup_at.setdefault(pos, []).append(code)
+            for i, (_lbl, code) in enumerate(items):
+                for s in setup_at.pop(i, []):
+                    exec(s, ns)  # noqa: S102 - trusted test setup, inside the sandbox
+                try:
+                    exec(code, ns)  # noqa: S102 - trusted test code, inside the sandbox
+                    emit(kind="test", i=i, ok=True, reason="")
+                except CandidateDied:
+                    raise
+                except Exception as e:
+                    emit(kind="test", i=i, ok=False, reason=reason_of(e))
+    except CandidateDied as e:
+        error = f"candidate process died: {e}"
+    except BaseException as e:
+        error = f"test setup failed: {reason_of(e)}"
+    try:
+        os.kill(cpid, signal.SIGKILL)
+    except OSError:
+        pass
+    emit(kind="done", error=error)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        pass
+    os._exit(0)
+
+
+def _death_reason(cpid: int) -> str:
+    try:
+        pid, status = os.waitpid(cpid, 0)
+    except ChildProcessError:
+        return "candidate process is gone"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = str(sig)
+        return f"candidate process killed by {name}"
+    return f"candidate process exited with code {os.WEXITSTATUS(status)}"
+
+
+def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, wfd: int) -> None:  # pragma: no cover
+    """Untrusted side of a test job: load the program, then serve calls."""
+    path = os.path.join(jobdir, "program.py")
+    try:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(program)
+        mod = _fresh_main(jobdir, base_path, "__candidate__", path)
+        ns = mod.__dict__
+        exec(compile(program, path, "exec"), ns)  # noqa: S102 - this IS the sandboxed job
+    except BaseException as e:
+        try:
+            sys.stdout.flush()
+            _print_exc(e)
+            msg = "".join(traceback.format_exception_only(type(e), e)).strip()
+            _write_frame(wfd, ["error", msg[:2000]])
+        except BaseException:
+            pass
+        os._exit(1)
+    exports = []
+    for name, v in list(ns.items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(v, types.ModuleType):
+            exports.append([name, "module", getattr(v, "__name__", "")])
+            continue
+        try:
+            exports.append([name, "value", encode_value(v)])
+            continue
+        except (EncodeError, RecursionError):
+            pass
+        if callable(v):
+            exports.append([name, "callable", None])
+    try:
+        sys.stdout.flush()
+    except BaseException:
+        pass
+    _write_frame(wfd, ["ready", exports])
+    far = time.monotonic() + 1e9
+    while True:
+        try:
+            msg = _read_frame(rfd, far)
+        except BaseException:
+            os._exit(0)
+        try:
+            _, name, enc_a, enc_k = msg
+            args = [decode_value(a) for a in enc_a]
+            kwargs = {k: decode_value(v) for k, v in enc_k.items()}
+            fn = ns[name]
+        except BaseException:
+            os._exit(3)
+        try:
+            result = fn(*args, **kwargs)
+            try:
+                reply = ["ok", encode_value(result)]
+            except (EncodeError, RecursionError) as e:
+                reply = ["bad", str(e)[:500]]
+        except BaseException as e:  # the candidate's own exception, SystemExit included
+            try:
+                emsg = str(e)[:2000]
+            except BaseException:
+                emsg = "<unprintable>"
+            reply = ["err", type(e).__name__, emsg]
+        try:
+            sys.stdout.flush()
+        except BaseException:
+            pass
+        try:
+            _write_frame(wfd, reply)
+        except BaseException:
+            os._exit(4)
+
+
+# --------------------------------------------------------------------------- main
+def serve(conn: socket.socket, worker: Worker) -> None:
+    """Answer requests on ``conn`` until the host closes it."""
+    while True:
+        req = recv_msg(conn)
+        if req is None:
+            return
+        op = req.get("op")
+        if op == "ping":
+            send_msg(conn, {"ok": True, "pid": os.getpid(), "euid": os.geteuid(), "jobs": worker.jobs})
+        elif op == "run":
+            try:
+                resp = worker.run_job(req)
+            except Exception as e:
+                resp = {"error": f"worker error: {type(e).__name__}: {e}"}
+            send_msg(conn, resp)
+        else:
+            send_msg(conn, {"error": f"unknown op {op!r}"})
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: ``worker.py (--socket PATH | --fd N) [--uid U] [--workroot DIR] [--scratch DIR]...``."""
+    import argparse
+
+    p = argparse.ArgumentParser()
+    p.add_argument("--socket")
+    p.add_argument("--fd", type=int)
+    p.add_argument("--uid", type=int, default=-1)
+    p.add_argument("--workroot", default="/work")
+    p.add_argument("--scratch", action="append", default=[])
+    p.add_argument("--nproc", type=int, default=64)
+    a = p.parse_args(argv)
+    _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    if a.fd is not None:
+        conn = socket.socket(fileno=a.fd)
+    else:
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        tmp = a.socket + ".tmp"
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        srv.bind(tmp)
+        srv.listen(1)
+        os.chmod(tmp, 0o666)
+        os.rename(tmp, a.socket)
+        conn, _ = srv.accept()
+        srv.close()
+        os.unlink(a.socket)
+    worker = Worker(a.uid, a.workroot, a.scratch, a.nproc)
+    serve(conn, worker)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
