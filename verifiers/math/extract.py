@@ -1,0 +1,174 @@
+"""Final-answer extraction from model text (LaTeX and plain), bounded and regex-backtracking-safe.
+
+Candidates are produced in priority order:
+
+1. ``<answer>...</answer>`` (the last one; a ``\\boxed{}`` inside it wins),
+2. the last ``\\boxed{...}`` / ``\\fbox{...}`` (balanced braces),
+3. "final answer is ...", "the answer is ...", "answer: ..." (rest of that sentence),
+4. GSM8K style ``#### 42``,
+5. the whole text when it is short and has no prose,
+6. the last math segment (``$...$``, ``\\(...\\)``, ``\\[...\\]``),
+7. the value after the last ``=`` on the last line that has one,
+8. the last number.
+
+Only the last :data:`MAX_SCAN` characters are looked at, so 1 MB inputs cost the same as short ones.
+
+Public API::
+
+    extract_answer(text) -> str | None
+    extract_candidates(text) -> list[str]
+"""
+
+from __future__ import annotations
+
+import re
+
+from thoughtgym.verifiers.math.parse import UNIT_WORDS
+
+__all__ = ["extract_answer", "extract_candidates", "clean_answer", "MAX_SCAN"]
+
+MAX_SCAN = 10_000
+"""Characters looked at (the end of the text, where final answers live)."""
+MAX_ANSWER = 2_000
+
+_BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*")
+_ANSWER_TAG_RE = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
+_PHRASE_RE = re.compile(
+    r"(?<![<\/\w])(?:final\s+answer|the\s+answer|answer)\s*(?:is|:|=|would\s+be|will\s+be)?\s*[:=]?\s*",
+    re.I,
+)
+_HASHES_RE = re.compile(r"####\s*([^\n]{1,200})")
+_MATH_RE = re.compile(
+    r"\$\$([^$]{1,2000})\$\$|\$([^$]{1,2000})\$|\\\((.{1,2000}?)\\\)|\\\[(.{1,2000}?)\\\]", re.S
+)
+_NUMBER_RE = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+")
+_PROSE_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
+_PROSE_OK = {"sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", "right", "begin", "end",
+             "pmatrix", "bmatrix", "matrix", "alpha", "beta", "gamma", "delta", "theta", "lambda",
+             "sigma", "omega", "dollars", "units", "degrees", "cents", "inches", "feet", "meters",
+             "hours", "minutes", "seconds", "days", "years", "square", "sin", "cos", "tan", "cot",
+             "sec", "csc", "log", "exp", "abs", "arcsin", "arccos", "arctan", "sinh", "cosh",
+             "tanh", "and", "infinity", "inf"} | {w for w in UNIT_WORDS if len(w) >= 3}  # fmt: skip
+_SENTENCE_END_RE = re.compile(r"\.(?=\s|$)|\n|\s+(?:so|because|since|which|as|where|when|if)\b", re.I)
+
+
+def _balanced(text: str, start: int) -> tuple[str, int] | None:
+    """Content of the ``{...}`` group opening at ``text[start]``, and the index after it."""
+    if start >= len(text) or text[start] != "{":
+        return None
+    depth = 0
+    i = start
+    n = len(text)
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return text[start + 1 : i], i + 1
+        i += 1
+    return None
+
+
+def _last_boxed(text: str) -> str | None:
+    last = None
+    for m in _BOXED_RE.finditer(text):
+        got = _balanced(text, m.end())
+        if got is not None:
+            last = got[0]
+        elif m.end() < len(text) and text[m.end()].isalnum():
+            tok = re.match(r"[^\s$]+", text[m.end() :])  # \boxed 5
+            last = tok.group(0) if tok else last
+    return last
+
+
+def clean_answer(ans: str) -> str:
+    """Strip delimiters, markdown and trailing punctuation from an extracted answer."""
+    s = ans.strip()
+    for _ in range(3):
+        s = s.strip().strip("*").strip()
+        s = re.sub(r"^\\\[|\\\]$|^\\\(|\\\)$", "", s).strip()
+        s = s.strip("$").strip()
+        s = re.sub(r"[.,;:!?]+$", "", s).strip()
+        if s.endswith("\\") and not s.endswith("\\\\"):
+            s = s[:-1]
+    inner = _last_boxed(s) if "\\boxed" in s or "\\fbox" in s else None
+    if inner is not None:
+        return clean_answer(inner)
+    return s[:MAX_ANSWER]
+
+
+def _phrase_answer(text: str) -> str | None:
+    last = None
+    for m in _PHRASE_RE.finditer(text):
+        last = m
+    if last is None:
+        return None
+    rest = text[last.end() : last.end() + 500]
+    seg = _MATH_RE.match(rest.lstrip())
+    if seg is not None:
+        return next(g for g in seg.groups() if g is not None)
+    end = _SENTENCE_END_RE.search(rest)
+    out = rest[: end.start()] if end else rest
+    out = out.strip()
+    return out or None
+
+
+_SMALL_WORDS_RE = re.compile(
+    r"(?<![\\A-Za-z])(?:so|we|is|it|of|to|be|as|an|if|at|by|my|on)(?![A-Za-z])", re.I
+)
+
+
+def _has_prose(text: str) -> bool:
+    if _SMALL_WORDS_RE.search(text):
+        return True
+    return any(m.group(0).lower() not in _PROSE_OK for m in _PROSE_RE.finditer(text))
+
+
+def extract_candidates(text: str) -> list[str]:
+    """All answer candidates in priority order (deduplicated, cleaned). Never raises."""
+    if not isinstance(text, str) or not text:
+        return []
+    text = text[-MAX_SCAN:]
+    out: list[str] = []
+
+    def add(c: str | None) -> None:
+        if c is None:
+            return
+        c = clean_answer(c)
+        if c and c not in out:
+            out.append(c)
+
+    tags = _ANSWER_TAG_RE.findall(text)
+    if tags:
+        add(tags[-1])
+    add(_last_boxed(text))
+    add(_phrase_answer(text))
+    hashes = _HASHES_RE.findall(text)
+    if hashes:
+        add(hashes[-1])
+    stripped = text.strip()
+    if len(stripped) <= 300 and not _has_prose(stripped):
+        add(stripped)
+    maths = list(_MATH_RE.finditer(text[-4000:]))
+    if maths:
+        add(next(g for g in maths[-1].groups() if g is not None))
+    lines = [ln for ln in text.splitlines() if "=" in ln]
+    if lines:
+        tail = lines[-1].rsplit("=", 1)[1]
+        tail = re.split(r"(?<=\S)\s+(?=[A-Za-z]{3,})", tail.strip(), maxsplit=1)[0]
+        add(tail)
+    nums = _NUMBER_RE.findall(text[-2000:])
+    if nums:
+        add(nums[-1])
+    return out
+
+
+def extract_answer(text: str) -> str | None:
+    """The highest-priority answer candidate of ``text`` (see module doc), or None."""
+    cands = extract_candidates(text)
+    return cands[0] if cands else None
