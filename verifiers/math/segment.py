@@ -108,7 +108,9 @@ def _is_math_word(word: str, names: frozenset[str], prev_kind: str, nxt: str) ->
         if word in ("a", "I"):
             return False
         return not nxt[:1].isalpha()
-    if word.endswith("'") or word.startswith("d") and word in ("dx", "dy", "dt"):
+    if word in ("dx", "dy", "dt", "dz"):
+        return True
+    if word.endswith("'"):
         return word.rstrip("'") in names or len(word.rstrip("'")) == 1
     return False
 

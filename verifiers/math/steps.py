@@ -357,27 +357,196 @@ def first_error(
 
 
 # --- symbolic steps (equations with unknowns, rewrites, derivatives) ------------------------------
+#
+# Model text reaches SymPy only through the whitelist parser ``parse_expression``; comparisons go
+# through ``expressions_equal`` (numeric probing, then a bounded worker) and ``compare.evaluate``
+# (a bounded complex-double evaluator).  Solving is done once per task on the *task's* given
+# equations (trusted, small), never on model text.
+
+_DERIV_RE = re.compile(r"^(?:d/d([A-Za-z])|\\frac\{d\}\{d([A-Za-z])\})\s*[\(\[](.*)[\)\]]$", re.DOTALL)
+_FPRIME_RE = re.compile(r"^([A-Za-z])'\s*\(\s*([A-Za-z])\s*\)$")
+_FUNC_RE = re.compile(r"^([A-Za-z])\s*\(\s*([A-Za-z])\s*\)$")
+_SYM_MAX_CHARS = 600
+_TOL = 1e-7
 
 
 def _wants_symbolic(ctx: Mapping[str, Any]) -> bool:
     return bool(ctx.get("given") or ctx.get("variables") or ctx.get("function"))
 
 
+def _parse(text: str) -> Any:
+    """Parse model text with the whitelist parser; None when it is not accepted."""
+    if not isinstance(text, str) or len(text) > _SYM_MAX_CHARS:
+        return None
+    try:
+        from thoughtgym.verifiers.math.parse import is_huge, parse_expression
+
+        e = parse_expression(text, latex=None)
+        if is_huge(e):
+            return None
+        return e
+    except Exception:
+        return None
+
+
+def _solve_given(eqs: list[Any], syms: list[Any]) -> list[dict[Any, Any]] | None:
+    """Solutions of the task's given equations (polynomial, at most 3 unknowns), or None."""
+    import sympy
+
+    if not eqs or not syms or len(syms) > 3 or len(eqs) > 6:
+        return None
+    exprs = []
+    for e in eqs:
+        if not isinstance(e, sympy.Equality):
+            return None
+        ex = e.lhs - e.rhs
+        poly = sympy.Poly(ex, *syms) if ex.free_symbols <= set(syms) else None
+        if poly is None or poly.total_degree() > 4:
+            return None
+        exprs.append(ex)
+    sols = sympy.solve(exprs, syms, dict=True)
+    if not sols or any(set(sol) != set(syms) for sol in sols):
+        return None
+    return sols
+
+
 @dataclass
 class _SymContext:
-    """Parsed symbolic facts of a task (placeholder until the parser lands)."""
+    """Parsed symbolic facts of a task: unknowns, solutions of the given equations, the function."""
 
     variables: list[str] = field(default_factory=list)
+    symbols: dict[str, Any] = field(default_factory=dict)
+    has_given: bool = False
+    solutions: list[dict[Any, complex]] | None = None
+    function: Any = None
+    variable: Any = None
 
     @classmethod
     def from_spec(cls, ctx: Mapping[str, Any]) -> _SymContext:
-        vs = ctx.get("variables") or []
-        return cls(variables=[v for v in vs if isinstance(v, str)])
+        import sympy
+
+        vs = [v for v in (ctx.get("variables") or []) if isinstance(v, str) and _NAME_RE.match(v)]
+        out = cls(variables=vs, symbols={v: sympy.Symbol(v) for v in vs})
+        given = [g for g in (ctx.get("given") or []) if isinstance(g, str)]
+        out.has_given = bool(given)
+        if given:
+            key = (tuple(given), tuple(vs))
+            if key not in _SOLVED:
+                eqs = [_parse(g) for g in given]
+                sols = None
+                if all(e is not None for e in eqs):
+                    try:
+                        exact = _solve_given(eqs, [out.symbols[v] for v in vs])
+                        if exact is not None:
+                            sols = [{k: complex(sympy.N(v, 30)) for k, v in sol.items()} for sol in exact]
+                    except Exception:
+                        sols = None
+                if len(_SOLVED) > 256:
+                    _SOLVED.clear()
+                _SOLVED[key] = sols
+            out.solutions = _SOLVED[key]
+        fn = ctx.get("function")
+        if isinstance(fn, str):
+            out.function = _parse(fn)
+            var = ctx.get("variable") or (vs[0] if vs else "x")
+            out.variable = sympy.Symbol(var) if isinstance(var, str) and _NAME_RE.match(var) else None
+        return out
 
 
-def _sym_check_links(sym: _SymContext, links: list[tuple[str, str]], res: _Result, deadline: float) -> None:
+_SOLVED: dict[tuple[Any, ...], Any] = {}
+
+
+def _holds_at(sym: _SymContext, expr: Any, sol: dict[Any, complex]) -> bool | None:
+    from thoughtgym.verifiers.math.compare import evaluate
+
+    v = evaluate(expr, sol)
+    if v is None:
+        return None
+    scale = 1.0 + max(abs(x) for x in sol.values())
+    return abs(v) <= _TOL * scale * 10
+
+
+def _derivative(sym: _SymContext, text: str) -> Any:
+    """The derivative a left side names (``d/dx(E)``, ``f'(x)``), or None."""
+    import sympy
+
+    m = _DERIV_RE.match(text.strip())
+    if m:
+        var = sympy.Symbol(m.group(1) or m.group(2))
+        inner = _parse(m.group(3))
+        if inner is None or sympy.count_ops(inner) > 200:
+            return None
+        return sympy.diff(inner, var)
+    m = _FPRIME_RE.match(text.strip())
+    if m and sym.function is not None and sym.variable is not None and m.group(2) == str(sym.variable):
+        if sympy.count_ops(sym.function) > 200:
+            return None
+        return sympy.diff(sym.function, sym.variable)
     return None
 
 
+def _sym_check_links(sym: _SymContext, links: list[tuple[str, str]], res: _Result, deadline: float) -> None:
+    """Check relation links that contain unknowns (rewrites, equations, derivatives)."""
+    from thoughtgym.verifiers.math.compare import expressions_equal
+
+    allowed = set(sym.symbols.values())
+    for lhs_text, rhs_text in links:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise _Timeout
+        claim = f"{lhs_text} = {rhs_text}"
+        deriv = _derivative(sym, lhs_text)
+        if deriv is not None:
+            rhs = _parse(rhs_text)
+            if rhs is None:
+                continue
+            eq = expressions_equal(deriv, rhs, timeout_s=min(1.0, remaining))
+            if eq is True:
+                res.ok(claim)
+            elif eq is False:
+                res.bad(f"{lhs_text} = {deriv}, not {rhs_text}".replace("**", "^"))
+            continue
+        m = _FUNC_RE.match(lhs_text.strip())
+        if m and sym.function is not None and m.group(2) == str(sym.variable):
+            lhs = sym.function
+        else:
+            lhs = _parse(lhs_text)
+        rhs = _parse(rhs_text)
+        if lhs is None or rhs is None or not hasattr(lhs, "free_symbols") or not hasattr(rhs, "free_symbols"):
+            continue
+        try:
+            import sympy
+
+            if isinstance(lhs, sympy.Basic) and not isinstance(lhs, sympy.Expr):
+                continue
+            if isinstance(rhs, sympy.Basic) and not isinstance(rhs, sympy.Expr):
+                continue
+        except Exception:
+            continue
+        free = lhs.free_symbols | rhs.free_symbols
+        if not free or not free <= allowed:
+            continue
+        same = expressions_equal(lhs, rhs, timeout_s=min(1.0, remaining))
+        if same is True:
+            res.ok(claim)
+            continue
+        if sym.solutions:
+            diff = lhs - rhs
+            held = [_holds_at(sym, diff, sol) for sol in sym.solutions]
+            if any(h is True for h in held):
+                res.ok(claim)
+            elif held and all(h is False for h in held):
+                where = ", ".join(f"{k} = {_fmt_c(v)}" for k, v in sym.solutions[0].items())
+                res.bad(f"{claim} does not follow from the given equations (it fails at {where})")
+        elif not sym.has_given and same is False and lhs.free_symbols and rhs.free_symbols:
+            res.bad(f"{claim} changes the expression's value")
+
+
+def _fmt_c(v: complex) -> str:
+    r = v.real
+    return str(int(round(r))) if abs(r - round(r)) < 1e-9 else f"{r:.6g}"
+
+
 def _sym_check_text(sym: _SymContext, text: str, res: _Result, deadline: float) -> None:
+    """Hook for whole-step symbolic checks (claims spanning "or" are checked link by link)."""
     return None
