@@ -57,6 +57,14 @@ def _python_binds() -> list[str]:
     for p in {sys.base_prefix, sys.prefix, os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}:
         p = os.path.realpath(p)
         if not p.startswith("/usr/") and p != "/usr" and os.path.isdir(p):
+            # Parents such as /root are 0700 on the host: make them traversable inside.
+            parents = []
+            d = os.path.dirname(p)
+            while d not in ("/", ""):
+                parents.append(d)
+                d = os.path.dirname(d)
+            for d in reversed(parents):
+                out += ["--perms", "0755", "--dir", d]
             out += ["--ro-bind", p, p]
     return out
 

@@ -31,8 +31,12 @@ passed only if the final ``done`` record arrived and every test record says it h
 from __future__ import annotations
 
 import ast
+import atexit
 import builtins
+import copy
 import ctypes
+import fcntl
+import importlib
 import io
 import json
 import os
@@ -44,6 +48,7 @@ import signal
 import socket
 import struct
 import sys
+import threading
 import time
 import traceback
 import types
@@ -459,8 +464,6 @@ class Worker:
         for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
         # Move our five fds to 0..4, close everything else (the host connection included).
-        import fcntl
-
         high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (in_r, out_w, err_w, res_w, non_r)]
         for target, fd in enumerate(high):
             os.dup2(fd, target)
@@ -586,14 +589,10 @@ def _print_exc(e: BaseException) -> None:
 
 def _finish(rc: int) -> int:
     try:
-        import threading
-
         threading._shutdown()  # type: ignore[attr-defined]
     except BaseException:
         pass
     try:
-        import atexit
-
         atexit._run_exitfuncs()
     except BaseException:
         pass
@@ -653,8 +652,6 @@ class _AssertRewriter(ast.NodeTransformer):
         self.labels: list[str] = []
 
     def visit_Assert(self, node: ast.Assert) -> ast.AST:
-        import copy
-
         idx = len(self.labels)
         try:
             self.labels.append(ast.unparse(node)[:300])
@@ -811,8 +808,6 @@ def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float)
         stub.__name__ = name
         stub.__qualname__ = name
         return stub
-
-    import importlib
 
     for name, kind, val in hello[1]:
         name = str(name)

@@ -1,0 +1,77 @@
+"""Shared fixtures for the sandbox tests (loaded explicitly by ``tests/test_sandbox*.py``).
+
+``sandbox`` is parametrized over both backends. The Docker case skips when no engine answers or the
+image is missing, except under ``CI=true``, where it fails instead: CI must run the Docker tests.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from thoughtgym.sandbox import Sandbox, docker_available
+
+BACKENDS = ["process", "docker"]
+POOL_SIZE = 2
+UID_BASE = 61000
+
+
+def require_docker() -> None:
+    """Skip (or, under ``CI=true``, fail) when the Docker backend cannot run here."""
+    if docker_available():
+        return
+    msg = ("Docker backend unavailable (no engine, or image missing: "
+           "run `python -m thoughtgym.sandbox.cli build`)")
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI=true: " + msg)
+    pytest.skip(msg)
+
+
+_boxes: dict[str, Sandbox] = {}
+
+
+@pytest.fixture(scope="session")
+def _sandbox_registry():
+    yield _boxes
+    for sb in _boxes.values():
+        sb.close()
+    _boxes.clear()
+
+
+def get_sandbox(backend: str, registry: dict) -> Sandbox:
+    if backend == "docker":
+        require_docker()
+    if backend not in registry:
+        sb = Sandbox(backend, pool_size=POOL_SIZE, uid_base=UID_BASE, timeout_s=10)
+        sb.start()
+        registry[backend] = sb
+    return registry[backend]
+
+
+@pytest.fixture(params=BACKENDS)
+def sandbox(request, _sandbox_registry) -> Sandbox:
+    """A warm pool of the requested backend, shared by all tests of the session."""
+    return get_sandbox(request.param, _sandbox_registry)
+
+
+def job_uid_processes() -> list[int]:
+    """Host pids whose uid belongs to a sandbox slot (there must be none between jobs)."""
+    out = []
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                uid = os.stat(f"/proc/{p}").st_uid
+            except OSError:
+                continue
+            if UID_BASE <= uid < UID_BASE + POOL_SIZE:
+                out.append(int(p))
+    return out
+
+
+def assert_pool_healthy(sb: Sandbox) -> None:
+    """Every slot runs a trivial job correctly afterwards."""
+    for _ in range(2 * POOL_SIZE):
+        r = sb.run("print(6 * 7)", timeout_s=10)
+        assert r.ok, r
+        assert r.stdout == "42\n"

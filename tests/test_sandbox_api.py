@@ -1,0 +1,208 @@
+"""Sandbox API tests, run on both backends (Docker skips without an engine, fails under CI=true)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import pathlib
+import sys
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from thoughtgym.sandbox import ExecResult, Sandbox, TestReport
+from thoughtgym.sandbox.worker import EncodeError, decode_value, encode_value
+
+
+def _load_fixtures():
+    name = "thoughtgym_tests_sandbox_fixtures"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, pathlib.Path(__file__).with_name("sandbox_fixtures.py"))
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
+fx = _load_fixtures()
+sandbox = fx.sandbox
+_sandbox_registry = fx._sandbox_registry
+
+HUMANEVAL = pathlib.Path(__file__).resolve().parents[2] / "shared" / "data" / "humaneval.jsonl"
+
+pytestmark = pytest.mark.timeout(120)
+
+
+# ----------------------------------------------------------------------------- run()
+def test_run_stdout_stdin_exit(sandbox: Sandbox) -> None:
+    r = sandbox.run("import sys\nprint(input()[::-1])\nprint('err', file=sys.stderr)\nprint(__name__)",
+                    stdin="abc\n")
+    assert isinstance(r, ExecResult)
+    assert r.ok and r.exit_code == 0
+    assert r.stdout == "cba\n__main__\n"
+    assert r.stderr == "err\n"
+    assert r.duration > 0 and not r.timed_out and not r.out_of_memory
+    assert r.backend == sandbox.backend
+
+
+def test_run_exit_codes_and_exceptions(sandbox: Sandbox) -> None:
+    assert sandbox.run("import sys; sys.exit(3)").exit_code == 3
+    assert sandbox.run("raise SystemExit('bye')").exit_code == 1
+    r = sandbox.run("def f():\n    1/0\nf()")
+    assert r.exit_code == 1 and not r.ok
+    assert "ZeroDivisionError" in r.stderr and "main.py" in r.stderr
+    assert sandbox.run("x = (").exit_code == 1
+
+
+def test_run_timeout(sandbox: Sandbox) -> None:
+    r = sandbox.run("while True: pass", timeout_s=0.5)
+    assert r.timed_out and not r.ok
+    assert 0.4 < r.duration < 3
+
+
+def test_run_large_stdin_and_unicode(sandbox: Sandbox) -> None:
+    data = "héllo ✓\n" * 50_000
+    r = sandbox.run("import sys\nd = sys.stdin.read()\nprint(len(d), d[:7])", stdin=data)
+    assert r.ok, r
+    assert r.stdout == f"{len(data)} héllo ✓\n"
+
+
+def test_run_job_environment(sandbox: Sandbox) -> None:
+    r = sandbox.run("import os, json\nprint(json.dumps([os.getuid(), dict(os.environ), os.getcwd(), os.listdir('.')]))")
+    uid, env, cwd, files = json.loads(r.stdout)
+    assert uid != 0
+    assert set(env) <= {"PATH", "HOME", "LANG", "TMPDIR"}
+    assert files == ["main.py"]
+
+
+# ----------------------------------------------------------------------------- run_tests()
+def test_run_tests_list(sandbox: Sandbox) -> None:
+    rep = sandbox.run_tests("def f(x):\n    return 2 * x\n", ["assert f(2) == 4", "assert f(3) == 7", "assert g(1)"])
+    assert isinstance(rep, TestReport)
+    assert not rep.passed and rep.n_total == 3 and rep.n_passed == 1
+    assert rep.fraction == pytest.approx(1 / 3)
+    assert [t.passed for t in rep.results] == [True, False, False]
+    assert "assertion failed" in rep.results[1].reason
+    assert "NameError" in rep.results[2].reason
+    ok = sandbox.run_tests("def f(x):\n    return 2 * x\n", ["assert f(2) == 4", "assert f(0) == 0"])
+    assert ok.passed and ok.n_passed == 2 and ok.fraction == 1.0 and ok.error is None
+
+
+def test_run_tests_humaneval_style(sandbox: Sandbox) -> None:
+    tests = ("METADATA = {}\n\ndef check(candidate):\n    assert candidate(1, 2) == 3\n"
+             "    assert candidate(0, 0) == 0, 'zero'\n    for i in range(5):\n        assert candidate(i, 1) == i + 1\n")
+    good = sandbox.run_tests("def add(a, b):\n    return a + b\n", tests, "add")
+    assert good.passed and good.n_total == 3 and good.n_passed == 3
+    bad = sandbox.run_tests("def add(a, b):\n    return a * b + (a == 0)\n", tests, "add")
+    assert not bad.passed and bad.n_total == 3
+    assert [t.passed for t in bad.results] == [False, False, False]
+    assert bad.results[1].reason == "assertion failed: zero"
+    missing = sandbox.run_tests("def other(a, b):\n    return a + b\n", tests, "add")
+    assert not missing.passed and "entry point" in (missing.error or "")
+
+
+def test_run_tests_block_and_exceptions(sandbox: Sandbox) -> None:
+    program = ("def sqrt_int(n):\n    if n < 0:\n        raise ValueError('negative')\n"
+               "    return int(n ** 0.5)\n")
+    tests = ("import math\nX = 16\nassert sqrt_int(X) == 4\n"
+             "try:\n    sqrt_int(-1)\n    raise AssertionError('no error')\nexcept ValueError:\n    pass\n"
+             "assert math.isclose(sqrt_int(2), 1)\n")
+    rep = sandbox.run_tests(program, tests)
+    assert rep.passed, rep
+    assert rep.n_total == 2
+
+
+def test_run_tests_plain_values_roundtrip(sandbox: Sandbox) -> None:
+    program = ("def f():\n    return [1, (2, 3.5), {'a': {4, 5}}, b'x', None, True, 10**30, frozenset([1]), 1+2j]\n")
+    rep = sandbox.run_tests(program, ["assert f() == [1, (2, 3.5), {'a': {4, 5}}, b'x', None, True, 10**30, "
+                                      "frozenset([1]), 1+2j]", "assert type(f()[1]) is tuple"])
+    assert rep.passed, rep
+
+
+def test_run_tests_program_load_failures(sandbox: Sandbox) -> None:
+    syntax = sandbox.run_tests("def f(:\n", ["assert f() == 1"])
+    assert not syntax.passed and "SyntaxError" in (syntax.error or "")
+    raising = sandbox.run_tests("raise RuntimeError('at import')\ndef f(): return 1\n", ["assert f() == 1"])
+    assert not raising.passed and "RuntimeError" in (raising.error or "")
+    main_guard = sandbox.run_tests("def f(): return 1\nif __name__ == '__main__':\n    input()\n", ["assert f() == 1"])
+    assert main_guard.passed
+
+
+def test_run_tests_timeout_in_candidate(sandbox: Sandbox) -> None:
+    rep = sandbox.run_tests("def f(x):\n    while True: pass\n", ["assert f(1) == 1", "assert True"], timeout_s=1.0)
+    assert not rep.passed
+    assert "timed out" in (rep.error or "") or rep.timed_out
+
+
+def test_run_tests_batch_order(sandbox: Sandbox) -> None:
+    items = [{"program": f"def f():\n    return {i}\n", "tests": [f"assert f() == {i if i % 3 else -1}"]}
+             for i in range(12)]
+    reps = sandbox.run_tests_batch(items)
+    assert [r.passed for r in reps] == [bool(i % 3) for i in range(12)]
+    assert sandbox.run_tests_batch([]) == []
+
+
+@pytest.mark.timeout(240)
+@pytest.mark.skipif(not HUMANEVAL.exists(), reason="shared HumanEval data missing")
+def test_humaneval_canonical_pass_and_stubs_fail(sandbox: Sandbox) -> None:
+    probs = [json.loads(line) for line in HUMANEVAL.read_text().splitlines() if line.strip()]
+    assert len(probs) == 164
+    good = [{"program": p["prompt"] + p["canonical_solution"], "tests": p["test"], "entry_point": p["entry_point"]}
+            for p in probs]
+    stub = [{"program": p["prompt"] + "    pass\n", "tests": p["test"], "entry_point": p["entry_point"]}
+            for p in probs]
+    reps = sandbox.run_tests_batch(good + stub)
+    failed_good = [(p["task_id"], r.error, r.failures[:1]) for p, r in zip(probs, reps[:164], strict=False) if not r.passed]
+    assert not failed_good
+    passed_stub = [p["task_id"] for p, r in zip(probs, reps[164:], strict=False) if r.passed]
+    assert not passed_stub
+
+
+# ----------------------------------------------------------------------------- properties
+@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+@given(code=st.text(max_size=200))
+def test_property_arbitrary_text_never_breaks_the_sandbox(code: str) -> None:
+    sb = fx.get_sandbox("process", fx._boxes)
+    r = sb.run(code, timeout_s=2)
+    assert isinstance(r, ExecResult)
+    assert r.error is None
+    assert isinstance(r.exit_code, int)
+
+
+_plain = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text() | st.binary(),
+    lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=4) | st.frozensets(st.integers(), max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(v=_plain)
+def test_property_plain_codec_roundtrip(v: object) -> None:
+    back = decode_value(json.loads(json.dumps(encode_value(v))))
+    assert back == v and type(back) is type(v)
+
+
+def test_codec_rejects_subclasses() -> None:
+    class Sneaky(int):
+        def __eq__(self, other: object) -> bool:
+            return True
+
+    for bad in (Sneaky(1), [Sneaky(1)], {"a": object()}, type("L", (list,), {})()):
+        with pytest.raises(EncodeError):
+            encode_value(bad)
+
+
+def test_unknown_backend() -> None:
+    with pytest.raises(ValueError):
+        Sandbox("kvm")
+
+
+def test_auto_backend_says_which() -> None:
+    with Sandbox("auto", pool_size=1) as sb:
+        assert sb.backend in ("docker", "process")
+        assert sb.run("print(1)").stdout == "1\n"
+        if fx.docker_available():
+            assert sb.backend == "docker"
