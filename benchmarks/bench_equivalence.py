@@ -91,7 +91,9 @@ def _gen_decimals(rng: random.Random) -> list[tuple[str, str, bool]]:
     for _ in range(14):
         f = Fraction(rng.randint(1, 999), rng.choice([2, 4, 5, 8, 10, 20, 25, 50]))
         dec = f"{float(f):.6f}".rstrip("0").rstrip(".")
-        pos = rng.choice([_frac_tex(f), f"{f.numerator}/{f.denominator}", dec + "0", dec])
+        pos = rng.choice(
+            [_frac_tex(f), f"{f.numerator}/{f.denominator}", dec + ("0" if "." in dec else ".0"), dec]
+        )
         bump = Fraction(1, 100) if "." in dec else Fraction(1, 1)
         neg = rng.choice([f"{float(f + bump):.2f}", _frac_tex(f + Fraction(1, f.denominator)), dec + "1"])
         out += [(_wrap(rng, pos), dec, True), (_wrap(rng, neg), dec, False)]
@@ -381,7 +383,8 @@ HAND_PAIRS: list[tuple[str, str, bool, str]] = [
     ("$f^{-1}(x) = \\boxed{\\frac{x-3}{2}}$", "\\frac{x}{2} - \\frac{3}{2}", True, "symbolic"),
     ("$f^{-1}(x) = \\boxed{\\frac{x-3}{2}}$", "\\frac{x+3}{2}", False, "symbolic"),
     ("The answer is $\\boxed{\\frac{3}{4}}$", "75\\%", True, "percent"),
-    ("The answer is $\\boxed{0.75}$", "75", True, "percent"),
+    ("The answer is $\\boxed{0.75}$", "75", False, "percent"),
+    ("The answer is $\\boxed{0.75}$", "75\\%", True, "percent"),
     ("Thus 12.5% of the students passed.", "12.5\\%", True, "percent"),
     ("The remainder is $\\boxed{0}$.", "0", True, "integers"),
     ("The remainder is $\\boxed{0}$.", "1", False, "integers"),

@@ -5,11 +5,12 @@ Semantics (documented choices):
 * The first extraction candidate (see :mod:`.extract`) that parses is *the* answer; lower-priority
   candidates are tried only when higher ones do not parse (trying them all would accept a wrong
   answer whose working mentions the gold number).
-* Numbers are exact (decimals are Rationals). When **gold** is a decimal with ``k`` places, the
-  prediction is rounded to ``k`` places (gold ``1.414`` accepts ``\\sqrt{2}``, gold ``0.33`` accepts
-  ``1/3``). When the **prediction** is a decimal and gold is exact, it must be exact, or have at
-  least :data:`MIN_PLACES_FOR_APPROX` places and match gold rounded to those places (``0.333333``
-  for ``1/3``; ``0.33`` is rejected).
+* Numbers are exact (decimals are Rationals). A decimal against a decimal compares exactly
+  (``35.551`` is not ``35.55``; ``2.50`` is ``2.5``). When **gold** is a decimal with ``k`` places
+  and the prediction an exact non-decimal value, the prediction is rounded to ``k`` places (gold
+  ``1.414`` accepts ``\\sqrt{2}``, gold ``0.33`` accepts ``1/3``). When the **prediction** is a
+  decimal and gold is exact, it must be exact, or have at least :data:`MIN_PLACES_FOR_APPROX`
+  places and match gold rounded to those places (``0.333333`` for ``1/3``; ``0.33`` is rejected).
 * Percentages: ``50\\%`` equals ``50`` and ``0.5`` (either side), as Math-Verify does.
 * ``x = 3`` equals ``3`` when one side is a bare value and the other assigns a single variable
   (or is a numeric chain ``2+1 = 3``); equations compare as proportional ``lhs - rhs``.
@@ -157,14 +158,12 @@ def _compare(p: Any, g: Any, p_text: str, g_text: str, deadline: float) -> bool:
     if _is_number(p) and _is_number(g):
         if isinstance(p, sympy.Rational) and isinstance(g, sympy.Rational) and p == g:
             return True
-        if g_places is not None and (p_places is None or p_places >= g_places):
+        if g_places is not None and p_places is None:
             return bool(_round_match(p, g, g_places))
         if p_places is not None and p_places >= MIN_PLACES_FOR_APPROX and g_places is None:
             return bool(_round_match(g, p, p_places))
         if p_places is not None or g_places is not None:
-            return bool(isinstance(p, sympy.Rational) and isinstance(g, sympy.Rational) and p == g) or bool(
-                eq(p, g)
-            )
+            return False
         return eq(p, g) is True
     if eq(p, g) is True:
         return True

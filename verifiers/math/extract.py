@@ -41,7 +41,9 @@ _HASHES_RE = re.compile(r"####\s*([^\n]{1,200})")
 _MATH_RE = re.compile(
     r"\$\$([^$]{1,2000})\$\$|\$([^$]{1,2000})\$|\\\((.{1,2000}?)\\\)|\\\[(.{1,2000}?)\\\]", re.S
 )
-_NUMBER_RE = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+")
+_NUMBER_RE = re.compile(
+    r"-?\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+"
+)
 _PROSE_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _PROSE_OK = {"sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", "right", "begin", "end",
              "pmatrix", "bmatrix", "matrix", "alpha", "beta", "gamma", "delta", "theta", "lambda",
@@ -86,19 +88,23 @@ def _last_boxed(text: str) -> str | None:
     return last
 
 
-def clean_answer(ans: str) -> str:
-    """Strip delimiters, markdown and trailing punctuation from an extracted answer."""
+def clean_answer(ans: str, *, math: bool = False) -> str:
+    """Strip delimiters, markdown and trailing punctuation from an extracted answer.
+
+    ``math`` marks text known to be math (a ``\\boxed{}`` or ``<answer>`` body): a trailing ``!``
+    is then a factorial, not punctuation.
+    """
     s = ans.strip()
     for _ in range(3):
         s = s.strip().strip("*").strip()
         s = re.sub(r"^\\\[|\\\]$|^\\\(|\\\)$", "", s).strip()
         s = s.strip("$").strip()
-        s = re.sub(r"[.,;:!?]+$", "", s).strip()
+        s = re.sub(r"[.,;:?]+$" if math else r"[.,;:!?]+$", "", s).strip()
         if s.endswith("\\") and not s.endswith("\\\\"):
             s = s[:-1]
     inner = _last_boxed(s) if "\\boxed" in s or "\\fbox" in s else None
     if inner is not None:
-        return clean_answer(inner)
+        return clean_answer(inner, math=True)
     return s[:MAX_ANSWER]
 
 
@@ -136,17 +142,17 @@ def extract_candidates(text: str) -> list[str]:
     text = text[-MAX_SCAN:]
     out: list[str] = []
 
-    def add(c: str | None) -> None:
+    def add(c: str | None, math: bool = False) -> None:
         if c is None:
             return
-        c = clean_answer(c)
+        c = clean_answer(c, math=math)
         if c and c not in out:
             out.append(c)
 
     tags = _ANSWER_TAG_RE.findall(text)
     if tags:
-        add(tags[-1])
-    add(_last_boxed(text))
+        add(tags[-1], math=True)
+    add(_last_boxed(text), math=True)
     add(_phrase_answer(text))
     hashes = _HASHES_RE.findall(text)
     if hashes:
