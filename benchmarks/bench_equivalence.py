@@ -196,7 +196,7 @@ def _gen_pi_e(rng: random.Random) -> list[tuple[str, str, bool]]:
         ("e^2", "e \\cdot e", True), ("e^2", "2e", False), ("e^{-1}", "\\frac{1}{e}", True),
         ("e^{-1}", "-e", False), ("\\pi r^2", "r^2\\pi", True), ("\\pi r^2", "2\\pi r", False),
         ("16\\pi", "16 \\pi", True), ("16\\pi", "16", False), ("3.14", "\\pi", True),
-        ("\\frac{\\pi}{6}", "30^\\circ", False), ("\\ln 2", "\\log(2)", True), ("\\ln 2", "\\ln 3", False),
+        ("\\frac{\\pi}{6}", "30^\\circ", True), ("\\ln 2", "\\log(2)", True), ("\\ln 2", "\\ln 3", False),
         ("e^{i\\pi}", "-1", True), ("4 - \\pi", "-\\pi + 4", True), ("4 - \\pi", "\\pi - 4", False),
     ]  # fmt: skip
     return [(_wrap(rng, p), g, lab) for g, p, lab in items]

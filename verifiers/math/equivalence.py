@@ -45,13 +45,20 @@ MIN_PLACES_FOR_APPROX = 6
 MAX_CANDIDATES = 4
 
 _DECIMAL_RE = re.compile(r"^\s*[-+]?\s*(?:\d{1,3}(?:,\d{3})+|\d*)\.(\d+)\s*(\\?%)?\s*$")
-_NORM_DROP_RE = re.compile(
-    r"\\(?:text|textbf|mathrm|mbox|textit|mathbf)\s*|\\left|\\right|\\[,;:! ]|[\s${}$]|\.$"
+_NORM_WRAP_RE = re.compile(r"\\(?:text|textbf|mathrm|mbox|textit|mathbf)\s*\{([^{}]*)\}")
+_NORM_DROP_RE = re.compile(r"\\left|\\right|\\[,;:! ]|[\s$]|\.$")
+_FUNC_LHS_RE = re.compile(
+    r"^\s*[A-Za-z](?:\^\{?-1\}?)?(?:_\{?\w+\}?)?\s*(?:\\left)?\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*(?:\\right)?\)\s*=(?!=)"
 )
 
 
 def _norm_text(s: str) -> str:
-    return _NORM_DROP_RE.sub("", s).lower().replace("\\dfrac", "\\frac")
+    for _ in range(3):
+        s = _NORM_WRAP_RE.sub(r"\1", s)
+    s = _NORM_DROP_RE.sub("", s).lower().replace("\\dfrac", "\\frac")
+    if len(s) >= 3 and s[0] == "(" and s[-1] == ")" and s[1:-1].isalpha():
+        s = s[1:-1]  # (B) -> b
+    return s
 
 
 def _decimal_places(text: str) -> int | None:
@@ -62,14 +69,17 @@ def _decimal_places(text: str) -> int | None:
 def _parse_variants(text: str) -> list[Any]:
     """Parses of one answer: ``%`` as /100 and, when present, ``%`` stripped."""
     out = []
+    text = _FUNC_LHS_RE.sub("", text, count=1)  # f(x) = 2x  ->  2x
     modes = ["divide", "strip"] if "%" in text else ["divide"]
-    for mode in modes:
-        try:
-            out.append(parse_expression(text, percent=mode))
-        except MathParseError:
-            continue
-        except Exception:
-            continue
+    degs = ["strip", "radians"] if ("circ" in text or "°" in text or "degree" in text) else ["strip"]
+    for deg in degs:
+        for mode in modes:
+            try:
+                out.append(parse_expression(text, percent=mode, degrees=deg))
+            except MathParseError:
+                continue
+            except Exception:
+                continue
     return out
 
 
@@ -96,7 +106,15 @@ def _strip_assignments(x: Any) -> Any | None:
 
 
 def _relation_as_set(x: Any) -> Any | None:
-    """``x > 3`` -> (3, oo); ``1 < x <= 2`` -> (1, 2]; only for one symbol against constants."""
+    """``x > 3`` -> (3, oo); ``1 < x <= 2`` -> (1, 2]; ``x < -1 or x > 1`` -> a union.
+
+    Only for one symbol against constants.
+    """
+    if isinstance(x, (BareList, sympy.FiniteSet)) and len(x.args) > 1:
+        parts = [_relation_as_set(a) for a in x.args]
+        if any(p is None for p in parts):
+            return None
+        return sympy.Union(*parts)
     rels = list(x.args) if isinstance(x, sympy.And) else [x]
     if not rels or not all(isinstance(r, Relational) and r.rel_op in ("<", "<=", ">", ">=") for r in rels):
         return None
@@ -197,6 +215,11 @@ def _compare(p: Any, g: Any, p_text: str, g_text: str, deadline: float) -> bool:
         return eq(sympy.Tuple(*p.args), g) is True
     if isinstance(g, BareList) and isinstance(p, sympy.Tuple) and not isinstance(p, BareList):
         return eq(p, sympy.Tuple(*g.args)) is True
+    # column / row vectors against tuples
+    if isinstance(p, sympy.MatrixBase) and isinstance(g, sympy.Tuple) and 1 in p.shape:
+        return eq(sympy.Tuple(*list(p)), sympy.Tuple(*g.args)) is True
+    if isinstance(g, sympy.MatrixBase) and isinstance(p, sympy.Tuple) and 1 in g.shape:
+        return eq(sympy.Tuple(*p.args), sympy.Tuple(*list(g))) is True
     # a one-element set and its element
     if isinstance(p, sympy.FiniteSet) and len(p) == 1 and not isinstance(g, sympy.Set):
         return _compare(p.args[0], g, p_text, g_text, deadline)

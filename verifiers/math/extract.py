@@ -76,6 +76,24 @@ def _balanced(text: str, start: int) -> tuple[str, int] | None:
     return None
 
 
+def _boxes_on_last_line(text: str) -> str | None:
+    """``\\boxed{2}`` and ``\\boxed{3}`` on the same (last boxed) line -> ``"2, 3"``."""
+    idx = [m for m in _BOXED_RE.finditer(text)]
+    if len(idx) < 2:
+        return None
+    line_start = text.rfind("\n", 0, idx[-1].start()) + 1
+    same = [m for m in idx if m.start() >= line_start]
+    if len(same) < 2:
+        return None
+    parts = []
+    for m in same:
+        got = _balanced(text, m.end())
+        if got is None:
+            return None
+        parts.append(got[0].strip())
+    return ", ".join(parts)
+
+
 def _last_boxed(text: str) -> str | None:
     last = None
     for m in _BOXED_RE.finditer(text):
@@ -152,6 +170,7 @@ def extract_candidates(text: str) -> list[str]:
     tags = _ANSWER_TAG_RE.findall(text)
     if tags:
         add(tags[-1], math=True)
+    add(_boxes_on_last_line(text), math=True)
     add(_last_boxed(text), math=True)
     add(_phrase_answer(text))
     hashes = _HASHES_RE.findall(text)

@@ -13,7 +13,7 @@ such a node every later constructor runs with ``evaluate=False``.
 
 Public API::
 
-    parse_expression(text, *, latex=None, percent="divide") -> sympy.Basic
+    parse_expression(text, *, latex=None, percent="divide", degrees="strip") -> sympy.Basic
     is_number_text(text) -> bool
     MathParseError
 
@@ -126,14 +126,14 @@ _MATRIX_ENVS = {"pmatrix", "bmatrix", "Bmatrix", "matrix", "smallmatrix", "array
 
 _UNICODE = {
     "−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "π": r"\pi ", "√": r"\sqrt ",
-    "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "∞": r"\infty ", "°": "", "±": r"\pm ", "∪": r"\cup ",
+    "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "∞": r"\infty ", "°": r"\degreemark ", "±": r"\pm ", "∪": r"\cup ",
     "\u2009": " ", "\u00a0": " ", "\u202f": " ",
 }  # fmt: skip
 _UNICODE_RE = re.compile("|".join(map(re.escape, _UNICODE)))
 
 _PRE_SUBS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\\[dtc]frac"), r"\\frac"),
-    (re.compile(r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree"), " "),
+    (re.compile(r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?!mark)"), r" \\degreemark "),
     (re.compile(r"(?<=\d)\{,\}(?=\d)"), ""),
     (re.compile(r"(?<=\d)(?:\\[,!; :]|~)(?=\d{3}(?!\d))"), ""),
     (re.compile(r"\\\$|\$"), " "),
@@ -265,6 +265,8 @@ def _tokenize(text: str, out: list[_Tok], depth: int = 0) -> None:
                 out.append(_Tok("op", "\\" + name))
             elif name == "%":
                 out.append(_Tok("op", "%"))
+            elif name == "degreemark":
+                out.append(_Tok("op", "deg"))
             elif name == "\\":
                 out.append(_Tok("op", "\\\\"))
             elif name in _TEXT_CMDS:
@@ -375,8 +377,9 @@ def _digits(x: Any) -> float:
 
 
 class _Parser:
-    def __init__(self, toks: list[_Tok], percent: str) -> None:
+    def __init__(self, toks: list[_Tok], percent: str, degrees: str = "strip") -> None:
         self.toks = toks
+        self.degrees = degrees
         self.i = 0
         self.depth = 0
         self.percent = percent
@@ -587,7 +590,7 @@ class _Parser:
     def infix_bp(self, t: _Tok) -> int:
         if t.kind in ("op", "cmd") and t.val in self._INFIX_BP:
             return self._INFIX_BP[t.val]
-        if t.kind == "op" and t.val in ("!", "%"):
+        if t.kind == "op" and t.val in ("!", "%", "deg"):
             return 50
         if self.starts_primary(t):
             return 30  # implicit multiplication
@@ -643,6 +646,11 @@ class _Parser:
         if t.kind == "op" and t.val == "!":
             self.next()
             return self._factorial(left)
+        if t.kind == "op" and t.val == "deg":
+            self.next()
+            if self.degrees == "radians":
+                return self.mul(left, self.div(pi, Integer(180)))
+            return left
         if t.kind == "op" and t.val == "%":
             self.next()
             if self.percent == "divide":
@@ -1042,7 +1050,9 @@ def is_huge(expr: Any) -> bool:
     return False
 
 
-def parse_expression(text: str, *, latex: bool | None = None, percent: str = "divide") -> Any:
+def parse_expression(
+    text: str, *, latex: bool | None = None, percent: str = "divide", degrees: str = "strip"
+) -> Any:
     """Parse one math answer (plain or LaTeX) into a SymPy object, through a whitelist only.
 
     Args:
@@ -1051,6 +1061,8 @@ def parse_expression(text: str, *, latex: bool | None = None, percent: str = "di
         latex: None detects; False rejects LaTeX commands (backslashes); True is the same as None.
         percent: how ``%`` is read: ``"divide"`` (50% -> 1/2), ``"strip"`` (50% -> 50) or
             ``"reject"``.
+        degrees: how ``^\\circ`` / ``°`` is read: ``"strip"`` (30° -> 30) or ``"radians"``
+            (30° -> pi/6).
 
     Returns:
         A SymPy object; see the module docstring for the kinds of results. Numbers are exact:
@@ -1075,7 +1087,7 @@ def parse_expression(text: str, *, latex: bool | None = None, percent: str = "di
     toks = [t for i, t in enumerate(toks) if not (t.kind == "text" and _all_text_around(toks, i))]
     if not toks or all(t.kind == "text" for t in toks):
         raise MathParseError("no math in text")
-    parser = _Parser(toks, percent)
+    parser = _Parser(toks, percent, degrees)
     try:
         result = parser.parse_top()
     except MathParseError:
