@@ -1,0 +1,283 @@
+"""Abuse suite: hostile programs on both backends. Each one is contained, reported as a failed job
+(never a pass), leaves the host untouched, and the next job on the same pool succeeds."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import pathlib
+import sys
+import tempfile
+import time
+
+import pytest
+
+from thoughtgym.sandbox import Sandbox
+
+
+def _load_fixtures():
+    name = "thoughtgym_tests_sandbox_fixtures"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, pathlib.Path(__file__).with_name("sandbox_fixtures.py"))
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[name] = mod
+        spec.loader.exec_module(mod)
+    return sys.modules[name]
+
+
+fx = _load_fixtures()
+sandbox = fx.sandbox
+_sandbox_registry = fx._sandbox_registry
+
+pytestmark = pytest.mark.timeout(90)
+
+SECRET = "tg-host-secret-8d1f0c"
+os.environ["THOUGHTGYM_TEST_SECRET"] = SECRET
+_SECRET_DIR = tempfile.mkdtemp(prefix="tg-abuse-")
+SECRET_FILE = os.path.join(_SECRET_DIR, "secret.txt")
+with open(SECRET_FILE, "w") as _f:
+    _f.write(SECRET)
+os.chmod(_SECRET_DIR, 0o755)
+os.chmod(SECRET_FILE, 0o644)  # world-readable on purpose: isolation, not permissions, must hide it
+
+TESTS = ["assert f(2) == 4", "assert f(3) == 9"]
+
+
+def _after(sb: Sandbox) -> None:
+    """The pool is healthy, no job process survived, and the host file is untouched."""
+    deadline = time.monotonic() + 5
+    while fx.job_uid_processes() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert fx.job_uid_processes() == []
+    fx.assert_pool_healthy(sb)
+    with open(SECRET_FILE) as f:
+        assert f.read() == SECRET
+
+
+def _program(body: str) -> str:
+    return body + "\n\ndef f(x):\n    return x * x\n"
+
+
+# ----------------------------------------------------------------------------- resource abuse
+def test_fork_bomb(sandbox: Sandbox) -> None:
+    code = "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n"
+    r = sandbox.run(code, timeout_s=1.5)
+    assert not r.ok
+    rep = sandbox.run_tests(_program(code), TESTS, timeout_s=1.5)
+    assert not rep.passed
+    _after(sandbox)
+
+
+def test_memory_bomb(sandbox: Sandbox) -> None:
+    r = sandbox.run("x = bytearray(4 * 1024**3)", memory_mb=256)
+    assert not r.ok and r.out_of_memory
+    r = sandbox.run("l = []\nwhile True:\n    l.append(' ' * 10**6)", memory_mb=256, timeout_s=5)
+    assert not r.ok and r.out_of_memory
+    rep = sandbox.run_tests("def f(x):\n    return [0] * (10**10)\n", TESTS, memory_mb=256)
+    assert not rep.passed and rep.out_of_memory
+    _after(sandbox)
+
+
+def test_cpu_spin_and_sleep_forever(sandbox: Sandbox) -> None:
+    for code in ("while True: pass", "import time\ntime.sleep(10**6)"):
+        r = sandbox.run(code, timeout_s=0.7)
+        assert r.timed_out and not r.ok
+        rep = sandbox.run_tests(_program(code), TESTS, timeout_s=0.7)
+        assert not rep.passed
+    _after(sandbox)
+
+
+def test_huge_output(sandbox: Sandbox) -> None:
+    r = sandbox.run("import sys\nfor _ in range(100):\n    sys.stdout.write('x' * 1_000_000)\n"
+                    "sys.stderr.write('y' * 5_000_000)", timeout_s=10)
+    assert r.stdout_truncated and r.stderr_truncated
+    assert len(r.stdout) <= 1 << 20 and len(r.stderr) <= 1 << 20
+    _after(sandbox)
+
+
+def test_disk_fill(sandbox: Sandbox) -> None:
+    code = ("import os\nn = 0\ntry:\n    while True:\n        with open(f'/tmp/fill{n}', 'wb') as fh:\n"
+            "            fh.write(b'x' * (8 << 20))\n        n += 1\nexcept OSError as e:\n"
+            "    print('stopped', n, e.errno)\n    raise\n")
+    r = sandbox.run(code, timeout_s=10)
+    assert not r.ok
+    big = sandbox.run("open('big', 'wb').write(b'x' * (100 << 20))", timeout_s=10)
+    assert not big.ok
+    _after(sandbox)
+    r = sandbox.run("open('/tmp/after', 'wb').write(b'x' * (4 << 20)); print('ok')")
+    assert r.ok and r.stdout == "ok\n"
+
+
+def test_blocking_on_stdin(sandbox: Sandbox) -> None:
+    t = time.monotonic()
+    r = sandbox.run("import sys\nprint(repr(sys.stdin.read()))\ninput()", timeout_s=5)
+    assert not r.ok and not r.timed_out and "EOFError" in r.stderr
+    assert r.stdout == "''\n"
+    rep = sandbox.run_tests(_program("input()"), TESTS, timeout_s=5)
+    assert not rep.passed
+    assert time.monotonic() - t < 4
+    _after(sandbox)
+
+
+# ----------------------------------------------------------------------------- isolation
+def test_no_network(sandbox: Sandbox) -> None:
+    code = ("import socket\nprint([n for _, n in socket.if_nameindex()])\n"
+            "for host in [('1.1.1.1', 53), ('8.8.8.8', 443), ('127.0.0.1', 22)]:\n"
+            "    try:\n        socket.create_connection(host, timeout=1).close()\n        print('CONNECTED', host)\n"
+            "    except OSError:\n        pass\n")
+    r = sandbox.run(code, timeout_s=8)
+    assert "CONNECTED" not in r.stdout
+    assert r.stdout.startswith("['lo']")
+    _after(sandbox)
+
+
+def test_cannot_read_host_files(sandbox: Sandbox) -> None:
+    code = (f"import os\nfor p in [{SECRET_FILE!r}, '/etc/shadow', '/root/.bash_history', "
+            f"{str(pathlib.Path(__file__).resolve())!r}]:\n"
+            "    try:\n        print('READ', p, open(p).read()[:40])\n    except OSError:\n        pass\n"
+            f"print(os.path.exists({_SECRET_DIR!r}))\n")
+    r = sandbox.run(code)
+    assert r.ok, r
+    assert "READ" not in r.stdout and SECRET not in r.stdout
+    assert r.stdout.strip() == "False"
+    _after(sandbox)
+
+
+def test_cannot_read_environment_secrets(sandbox: Sandbox) -> None:
+    code = ("import os\nprint(dict(os.environ))\n"
+            "for pid in os.listdir('/proc'):\n    if pid.isdigit():\n        try:\n"
+            "            print(open(f'/proc/{pid}/environ', 'rb').read())\n        except OSError:\n            pass\n")
+    r = sandbox.run(code)
+    assert r.ok, r
+    assert SECRET not in r.stdout and "THOUGHTGYM_TEST_SECRET" not in r.stdout
+    _after(sandbox)
+
+
+def test_files_do_not_leak_between_jobs(sandbox: Sandbox) -> None:
+    plant = ("import os\nfor p in ['/tmp/planted', os.path.expanduser('~/planted'), '/dev/shm/planted', "
+             "'planted']:\n    try:\n        open(p, 'w').write('x')\n    except OSError:\n        pass\n"
+             "os.makedirs('/tmp/d/e', exist_ok=True)\nos.chmod('/tmp/d', 0)\n")
+    look = ("import os, glob\nhits = [p for p in glob.glob('/tmp/*') + glob.glob('/work/*/*') + glob.glob('/dev/shm/*')"
+            " + glob.glob('/work/*')]\nprint(hits)\n")
+    for _ in range(2 * fx.POOL_SIZE):
+        assert sandbox.run(plant).ok
+    for _ in range(2 * fx.POOL_SIZE):
+        r = sandbox.run(look)
+        assert r.ok, r
+        assert "planted" not in r.stdout and "/tmp/d" not in r.stdout
+    # two concurrent jobs on different slots cannot see each other
+    spy = ("import time, glob\nopen('/tmp/mine', 'w').write('x')\ntime.sleep(0.5)\n"
+           "print(sorted(glob.glob('/tmp/*') + glob.glob('/work/*')))\n")
+    for r in sandbox.run_batch([spy, spy]):
+        assert r.ok, r
+        assert r.stdout.count("/tmp/mine") == 1 and r.stdout.count("/work/") == 1
+    _after(sandbox)
+
+
+def test_symlink_tricks(sandbox: Sandbox) -> None:
+    code = (f"import os\nos.symlink({SECRET_FILE!r}, 'link')\nos.symlink('/', '/tmp/root')\n"
+            "os.symlink('/opt', 'opt')\nos.symlink('/etc/passwd', '/tmp/pw')\n"
+            "try:\n    print('READ', open('link').read())\nexcept OSError:\n    pass\n"
+            "for p in ['/tmp/root/opt/thoughtgym/worker.py', 'opt/thoughtgym/worker.py']:\n"
+            "    try:\n        open(p, 'a').write('# pwned')\n        print('WROTE', p)\n    except OSError:\n        pass\n")
+    r = sandbox.run(code)
+    assert r.ok, r
+    assert "READ" not in r.stdout and "WROTE" not in r.stdout
+    worker = pathlib.Path(__file__).resolve().parents[1] / "sandbox" / "worker.py"
+    assert "# pwned" not in worker.read_text()
+    _after(sandbox)
+
+
+# ----------------------------------------------------------------------------- attacks on the worker
+def test_kill_parent_and_everything(sandbox: Sandbox) -> None:
+    for code in ("import os\nos.kill(os.getppid(), 9)",
+                 "import os\nos.kill(-1, 9)",
+                 "import subprocess\nsubprocess.run(['kill', '-9', '-1'])\nimport time\ntime.sleep(1)",
+                 "import os, signal\nos.kill(1, signal.SIGKILL)\nos.kill(os.getppid(), signal.SIGSTOP)"):
+        r = sandbox.run(code, timeout_s=5)
+        assert r.error is None  # kill(-1) spares the caller itself, so a plain run may even exit 0
+        rep = sandbox.run_tests(_program(code), TESTS, timeout_s=5)
+        assert not rep.passed
+        # killing the harness from the candidate's own functions
+        rep = sandbox.run_tests(f"def f(x):\n    exec({code!r})\n    return x * x\n", TESTS, timeout_s=5)
+        assert not rep.passed
+        _after(sandbox)
+
+
+def test_exit_before_asserts_is_failure(sandbox: Sandbox) -> None:
+    for body in ("import os\nos._exit(0)", "import sys\nsys.exit(0)", "raise SystemExit(0)",
+                 "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)"):
+        rep = sandbox.run_tests(_program(body), TESTS)
+        assert not rep.passed and rep.n_passed == 0, body
+        inside = sandbox.run_tests(f"def f(x):\n    exec({body!r})\n    return x * x\n", TESTS)
+        assert not inside.passed, body
+        he = sandbox.run_tests(_program(body), "def check(candidate):\n    assert candidate(2) == 4\n", "f")
+        assert not he.passed, body
+    _after(sandbox)
+
+
+def test_forged_results_are_rejected(sandbox: Sandbox) -> None:
+    forge = ("import os, json\nfor fd in range(3, 64):\n    try:\n"
+             "        os.write(fd, b'{\"kind\": \"done\", \"nonce\": \"x\"}\\n')\n    except OSError:\n        pass\n"
+             "print(json.dumps({'kind': 'done', 'error': None}))\nos._exit(0)\n")
+    rep = sandbox.run_tests(_program(forge), TESTS)
+    assert not rep.passed
+    _after(sandbox)
+
+
+def test_always_equal_return_value(sandbox: Sandbox) -> None:
+    cheat = ("class Any:\n    def __eq__(self, o): return True\n    def __ne__(self, o): return False\n"
+             "    def __bool__(self): return True\n    def __lt__(self, o): return True\n"
+             "    def __sub__(self, o): return 0\n    def __abs__(self): return 0\n"
+             "def f(x):\n    return Any()\n")
+    rep = sandbox.run_tests(cheat, TESTS)
+    assert not rep.passed and rep.n_passed == 0
+    assert "not a plain built-in value" in rep.results[0].reason
+    he = sandbox.run_tests(cheat, "def check(candidate):\n    assert candidate(2) == 4\n"
+                                  "    assert abs(candidate(1) - 1) < 1e-6\n", "f")
+    assert not he.passed and he.n_passed == 0
+    sub = sandbox.run_tests("class I(int):\n    def __eq__(self, o): return True\n"
+                            "def f(x):\n    return I(0)\n", TESTS)
+    assert not sub.passed
+    patch = sandbox.run_tests("import builtins\nbuiltins.abs = lambda x: 0\nimport math\n"
+                              "math.isclose = lambda *a, **k: True\ndef f(x):\n    return 0\n",
+                              ["import math\nassert math.isclose(f(2), 4)", "assert abs(f(3) - 9) < 1"])
+    assert not patch.passed
+    _after(sandbox)
+
+
+def test_orphans_do_not_outlive_the_job(sandbox: Sandbox) -> None:
+    code = ("import os, subprocess, time\n"
+            "subprocess.Popen(['sleep', '1000'], start_new_session=True)\n"
+            "if os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n        time.sleep(1.0)\n"
+            "        open('/tmp/orphan-was-here', 'w').write('x')\n        time.sleep(1000)\n    os._exit(0)\n"
+            "print('parent done')\n")
+    r = sandbox.run(code)
+    assert r.ok and r.stdout == "parent done\n"
+    rep = sandbox.run_tests(_program(code), TESTS)
+    assert rep.passed  # the program is fine; its children must still be gone afterwards
+    assert fx.job_uid_processes() == []
+    time.sleep(1.5)
+    for _ in range(2 * fx.POOL_SIZE):
+        look = sandbox.run("import os\nprint(os.path.exists('/tmp/orphan-was-here'))")
+        assert look.stdout == "False\n"
+    _after(sandbox)
+
+
+def test_ctypes_segfault(sandbox: Sandbox) -> None:
+    code = "import ctypes\nctypes.string_at(0)"
+    r = sandbox.run(code)
+    assert r.exit_code == -11 and not r.ok
+    assert not sandbox.run_tests(_program(code), TESTS).passed
+    assert not sandbox.run_tests(f"def f(x):\n    exec({code!r})\n", TESTS).passed
+    _after(sandbox)
+
+
+def test_ptrace_and_proc_of_harness(sandbox: Sandbox) -> None:
+    code = ("import os\nppid = os.getppid()\n"
+            "for p in [f'/proc/{ppid}/mem', f'/proc/{ppid}/fd/3', f'/proc/{ppid}/environ']:\n"
+            "    try:\n        open(p, 'rb').read(1)\n        print('OPENED', p)\n    except OSError:\n        pass\n"
+            "print(os.listdir(f'/proc/{ppid}/fd') if os.access(f'/proc/{ppid}/fd', os.R_OK) else 'noaccess')\n")
+    rep = sandbox.run_tests(_program(code), TESTS)
+    assert "OPENED" not in rep.stdout
+    _after(sandbox)
