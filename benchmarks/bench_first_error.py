@@ -88,6 +88,39 @@ def inject(steps: list[str], rng: random.Random) -> tuple[int, list[str], str] |
 BBM_CONVENTION = {"check_restatement": False, "tolerate_typos": True}
 
 
+def inject_nowhere(steps: list[str], rng: random.Random) -> tuple[int, list[str]] | None:
+    """Replace one operand of a calculation by a number from nowhere, keeping the arithmetic right."""
+    from fractions import Fraction
+
+    from thoughtgym.verifiers.math.arith import format_value, try_evaluate
+
+    cands = []
+    for i, s in enumerate(steps):
+        for m in _ANN.finditer(s):
+            lhs = m.group(1)
+            if m.group(4) and re.search(r"[-+*/]", lhs.lstrip("-")) and re.match(r"\s*\d+", lhs):
+                cands.append((i, m))
+    if not cands:
+        return None
+    i, m = rng.choice(cands)
+    lhs = m.group(1)
+    first = re.match(r"\s*(\d+)", lhs)
+    assert first is not None
+    new_op = str(rng.randint(101, 989))
+    if new_op.endswith("0"):
+        new_op = new_op[:-1] + "7"
+    new_lhs = new_op + lhs[first.end():]
+    val = try_evaluate(new_lhs)
+    if val is None or val.denominator != 1 and (val * 100).denominator != 1:
+        return None
+    res = format_value(Fraction(val))
+    s = steps[i]
+    out = list(steps)
+    out[i] = s[: m.start()] + f"<<{new_lhs}={res}>>{m.group(3)}{res}" + s[m.end():]
+    # the text before the annotation restates the calculation: drop it so only the annotation claims
+    return i, out
+
+
 def bench_bbm(rows: list[dict], context: dict | None = None) -> tuple[dict, int]:
     conf = {"correct": 0, "caught_correct": 0, "clean_correct": 0, "too_early": 0, "too_late": 0,
             "missed": 0, "false_alarm_on_clean": 0}
@@ -138,7 +171,19 @@ def bench_gsm8k(rows: list[dict], seed: int) -> tuple[dict, dict, int]:
             caught += 1
         else:
             missed_ids.append({"id": k, "step": idx, "got": got, "mode": mode, "text": bad[idx][:200]})
-    clean = {"n": len(rows), "false_alarms": len(alarms), "alarms": alarms}
+    rng2 = random.Random(seed + 1)
+    nowhere_total = nowhere_caught = 0
+    for r in rows:
+        steps = gsm8k_steps(r["answer"])
+        got_inj = inject_nowhere(steps, rng2)
+        if got_inj is None:
+            continue
+        idx, bad = got_inj
+        nowhere_total += 1
+        nowhere_caught += first_error(bad, r["question"]) == idx
+    clean = {"n": len(rows), "false_alarms": len(alarms), "alarms": alarms,
+             "nowhere_injected": {"n": nowhere_total, "caught_at_step": nowhere_caught,
+                                  "rate": round(nowhere_caught / max(1, nowhere_total), 4)}}
     injected = {"n": total, "caught_at_step": caught, "rate": round(caught / max(1, total), 4),
                 "missed": missed_ids[:20]}
     return clean, injected, n_steps

@@ -59,6 +59,7 @@ class _State:
     bindings: dict[str, Fraction] = field(default_factory=dict)
     problem_value: Fraction | None = None
     sym: Any = None
+    known: set[Fraction] | None = None  # numbers available so far (None: source checks off)
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -71,6 +72,7 @@ class _Result:
     claims: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
     unknown: list[str] = field(default_factory=list)
+    operands: list[str] = field(default_factory=list)  # left sides of arithmetic claims that held
 
     def ok(self, claim: str, value: Fraction | None = None) -> None:
         self.claims.append(claim)
@@ -103,6 +105,8 @@ def _init_state(problem: str | None, context: Mapping[str, Any] | None, deadline
         problem = None
     st = _State(problem=problem, context=ctx, deadline=deadline)
     st.problem_value = _problem_value(problem)
+    if problem and st.problem_value is None and ctx.get("check_sources", True) and len(problem) < 100_000:
+        st.known = known_numbers(problem)
     if _wants_symbolic(ctx):
         st.sym = _SymContext.from_spec(ctx)
     return st
@@ -185,6 +189,8 @@ def _check_chain(ch: Chain, st: _State, res: _Result, local: dict[str, Fraction]
         if lv is not None and rv is not None:
             if _compare(lhs, lv, rhs, rv, rel == "≈"):
                 res.ok(f"{lhs} {rel} {rhs}", rv)
+                if i == first:
+                    res.operands.append(lhs)
             else:
                 res.bad(f"{lhs} = {format_value(lv)}, not {rhs}")
         elif lhs and rhs:
@@ -211,6 +217,8 @@ def _check_annotation(inside: str, after: str | None, st: _State, res: _Result) 
             continue
         if _compare(parts[i], lv, parts[i + 1], rv, False):
             res.ok(f"{parts[i]} = {parts[i + 1]}", rv)
+            if i == 0:
+                res.operands.append(parts[0])
         else:
             res.bad(f"{parts[i]} = {format_value(lv)}, not {parts[i + 1]}")
     if after is None:
@@ -269,8 +277,95 @@ def _process(step: str, st: _State) -> _Result:
     if st.sym is not None:
         st.check_time()
         _sym_check_text(st.sym, seg.text, res, st.deadline)
+    if st.known is not None:
+        st.check_time()
+        _check_sources(step[:MAX_STEP_CHARS], st, res)
     st.bindings.update(local)
     return res
+
+
+# --- numbers from nowhere ---------------------------------------------------------------------------
+
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())}
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+                      "ninety": 90, "hundred": 100, "thousand": 1000, "million": 10**6, "billion": 10**9,
+                      "dozen": 12, "score": 20, "gross": 144, "twice": 2, "double": 2, "triple": 3,
+                      "thrice": 3, "quadruple": 4, "half": 2, "halves": 2, "third": 3, "thirds": 3,
+                      "quarter": 4, "quarters": 4, "fourth": 4, "fifth": 5, "sixth": 6, "tenth": 10,
+                      "percent": 100, "pair": 2, "couple": 2, "weekly": 7, "daily": 1, "hourly": 60})
+_WORD_RE = re.compile(r"[a-z]+")
+_LIT_RE = re.compile(r"(?<![\w.])(\d{1,3}(?:[, ]\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)(%?)")
+# common knowledge: unit conversions, calendar, geometry
+_COMMON = {Fraction(x) for x in (
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 20, 24, 25, 26, 28, 29, 30, 31, 36, 40, 48, 50,
+    52, 60, 75, 90, 100, 144, 180, 360, 365, 366, 1000, 1024, 1440, 1760, 2000, 2240, 3600, 5280, 10080,
+    8760, 1000000)} | {Fraction(1, k) for k in (2, 3, 4, 5, 8, 10, 100, 1000)} | {Fraction(314, 100),
+    Fraction(22, 7), Fraction(3, 4), Fraction(2, 3), Fraction(254, 100), Fraction(16, 10), Fraction(3048, 10000)}
+
+
+def known_numbers(text: str) -> set[Fraction]:
+    """Numbers a text makes available: literals (and their percentages) and number words."""
+    out: set[Fraction] = set()
+    for m in _LIT_RE.finditer(text):
+        lit = m.group(1).replace(",", "").replace(" ", "")
+        if len(lit) > 40:
+            continue
+        v = Fraction(lit)
+        out.add(v)
+        if m.group(2):
+            out.add(v / 100)
+    for w in set(_WORD_RE.findall(text.lower()[:100_000])):
+        if w in _NUMBER_WORDS:
+            out.add(Fraction(_NUMBER_WORDS[w]))
+    return out
+
+
+def _derivable(v: Fraction, known: set[Fraction]) -> bool:
+    """Is ``v`` a known number or a simple transform of one (or of two)?"""
+    if v in known or v in _COMMON or -v in known:
+        return True
+    for k in known:
+        if v in (k * 100, k / 100, k * 10, k / 10, k * 1000, k / 1000, 1 + k / 100, 1 - k / 100, 100 - k,
+                 100 + k, 1 - k, 1 + k, k + 1, k - 1, 2 * k, k / 2, 3 * k, k / 3, 4 * k, k / 4, k * 12,
+                 k / 12, k * 60, k / 60, k * 24, k * 7, k * 52, k * 365):
+            return True
+    ks = [k for k in known if k != 0][:60]
+    for i, a in enumerate(ks):
+        for b in ks[i:]:
+            if v in (a + b, a * b, abs(a - b), a / b, b / a):
+                return True
+    return False
+
+
+def _sig_digits(v: Fraction) -> int:
+    """Significant digits of a number as written (non-terminating decimals count as many)."""
+    s = format_value(abs(v))
+    if "/" in s:
+        return 99
+    return len(s.replace(".", "").strip("0"))
+
+
+def _check_sources(step: str, st: _State, res: _Result) -> None:
+    """Flag an operand that comes from nowhere (not the problem, an earlier step, or this step)."""
+    assert st.known is not None
+    results = {lv[0] for lv in (literal_value(v) for v in res.values) if lv is not None}
+    if not res.errors:
+        for operand in res.operands[:50]:
+            st.check_time()
+            for m in list(_LIT_RE.finditer(operand))[:20]:
+                lit = m.group(1).replace(",", "").replace(" ", "")
+                if len(lit) > 40:
+                    continue
+                v = Fraction(lit)
+                if _sig_digits(v) < 3 or v in results or _derivable(v, st.known):
+                    continue
+                res.bad(f"{lit} comes from nowhere: it is not in the problem, an earlier step or this "
+                        "step's own calculation")
+                break
+    st.known |= known_numbers(step)
+    st.known |= {lv[0] for lv in (literal_value(v) for v in res.values) if lv is not None}
 
 
 def _verdict(res: _Result) -> Verdict:
