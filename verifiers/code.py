@@ -52,10 +52,10 @@ from typing import TYPE_CHECKING, Any
 from thoughtgym.verifiers.base import DEFAULT_TIMEOUT_S, TaskVerifier, register_verifier
 from thoughtgym.verifiers.format import (
     MAX_COMPLETION_CHARS,
+    MAX_STEP_CHARS,
     MAX_STEPS,
     ParsedCompletion,
 )
-from thoughtgym.verifiers.format import split_steps as split_prose_steps
 from thoughtgym.verifiers.verdict import Verdict
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -136,8 +136,8 @@ def split_code_steps(text: str) -> list[str]:
 
     A fenced block (```…```) is one step, kept verbatim with its fences; an unfenced block that starts
     with ``def``/``class``/a decorator/an import and continues over indented, blank or further code
-    lines is one step; every other line is split like prose (one step per line or numbered item).
-    Item prefixes (``1.``, ``- ``) are stripped from the line that starts a block. Never raises.
+    lines is one step; every other non-blank line is one step. Item prefixes (``1.``, ``- ``) are
+    stripped from prose lines and from the line that starts a block. Never raises.
     """
     if not isinstance(text, str):
         return []
@@ -170,7 +170,8 @@ def split_code_steps(text: str) -> list[str]:
                 block.pop()
             steps.append("\n".join(block)[:MAX_CODE_STEP_CHARS])
             continue
-        steps.extend(split_prose_steps(lines[i]))
+        if line:  # one step per line; no inline item splitting ("f([], 7) == []" is not two items)
+            steps.append(line[:MAX_STEP_CHARS])
         i += 1
     return steps
 

@@ -489,6 +489,11 @@ def templates(difficulty: int | None = None) -> list[_Template]:
     return [t for t in TEMPLATES if difficulty is None or t.difficulty == difficulty]
 
 
+def _step_key(text: str) -> str:
+    """How the scorer tells repeated steps apart (whitespace, punctuation and case do not count)."""
+    return re.sub(r"[\s.,;:!]+", "", text).lower()
+
+
 def call_text(name: str, args: tuple[Any, ...]) -> str:
     """``name(arg1, arg2)`` with every argument written as a Python literal."""
     return f"{name}({', '.join(repr(a) for a in args)})"
@@ -506,13 +511,13 @@ def build_code_task(
     inputs: list[tuple[Any, ...]] = []
     edge = [tuple(e) for e in template.edge(params)]
     for args in edge:
-        seen.add(repr(args))
+        seen.add(_step_key(repr(args)))
     tries = 0
     while len(inputs) < N_EXAMPLES + 1 + max(0, n_tests - len(edge)) and tries < 500:
         tries += 1
         args = tuple(template.inputs(rng, params))
-        if repr(args) not in seen:
-            seen.add(repr(args))
+        if _step_key(repr(args)) not in seen:
+            seen.add(_step_key(repr(args)))
             inputs.append(args)
     shown, examples, rest = inputs[0], inputs[1 : 1 + N_EXAMPLES], inputs[1 + N_EXAMPLES :]
     test_inputs = (edge + rest)[:n_tests]
