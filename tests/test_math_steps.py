@@ -129,6 +129,37 @@ def test_expansion_and_derivative() -> None:
     assert v.ok is False and "f'(x)" in v.reason
 
 
+def test_quadratic_solution_set_must_be_complete() -> None:
+    ctx = {"given": ["x^2 - 5*x + 6 = 0"], "variables": ["x"]}
+    v = check_step("x = 2 or x = 2", [], None, ctx)
+    assert v.ok is False and "x = 3" in v.reason
+    assert check_step("x - 2 = 0 or x - 3 = 0", [], None, ctx).ok is True
+
+
+PROBLEM = ("Janet's ducks lay 16 eggs per day. She eats three for breakfast every morning and bakes "
+           "muffins for her friends every day with four. She sells the remainder at the farmers' "
+           "market daily for $2 per fresh duck egg. How much does she make every day?")
+
+
+def test_numbers_from_nowhere() -> None:
+    first = "Janet sells 16 - 3 - 4 = <<16-3-4=9>>9 duck eggs a day."
+    assert first_error([first, "She makes 9 * 2 = $<<9*2=18>>18 every day."], PROBLEM) is None
+    bad = [first, "She makes 9 * 237 = $<<9*237=2133>>2133 every day."]
+    assert first_error(bad, PROBLEM) == 1
+    v = check_step(bad[1], bad[:1], PROBLEM)
+    assert v.ok is False and "237" in v.reason and "nowhere" in v.reason
+    # without the problem text nothing can come from nowhere; the check can be switched off
+    assert first_error(bad) is None
+    assert first_error(bad, PROBLEM, {"check_sources": False}) is None
+
+
+def test_check_step_agrees_with_first_error() -> None:
+    steps = ["A = 2 + 3 = 5", "B = A * 4 = 20", "C = B - A = 15", "D = C / 5 = 4", "E = D + A = 9"]
+    assert first_error(steps) == 3
+    verdicts = [check_step(s, steps[:i]) for i, s in enumerate(steps)]
+    assert [v.ok for v in verdicts] == [True, True, True, False, True]
+
+
 # --- properties -----------------------------------------------------------------------------------
 
 _OPS = st.sampled_from(["+", "-", "*"])

@@ -21,6 +21,7 @@ step with nothing checkable gets ``ok=None`` (score 0.5).
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
@@ -60,6 +61,7 @@ class _State:
     problem_value: Fraction | None = None
     sym: Any = None
     known: set[Fraction] | None = None  # numbers available so far (None: source checks off)
+    replaying: bool = False  # reading earlier steps: only update state, skip slow checks
 
     def check_time(self) -> None:
         if time.monotonic() > self.deadline:
@@ -202,7 +204,7 @@ def _check_chain(ch: Chain, st: _State, res: _Result, local: dict[str, Fraction]
             res.ok(f"{define} = {format_value(val)}", val)
         elif st.sym is not None:
             symbolic_links.append((parts[0], parts[1]))
-    if st.sym is not None and symbolic_links:
+    if st.sym is not None and symbolic_links and not st.replaying:
         _sym_check_links(st.sym, symbolic_links, res, st.deadline)
 
 
@@ -272,9 +274,9 @@ def _process(step: str, st: _State) -> _Result:
     for ch in seg.chains:
         st.check_time()
         _check_chain(ch, st, res, local)
-    if seg.decomposition and st.context.get("check_restatement", True):
+    if seg.decomposition and st.context.get("check_restatement", True) and not st.replaying:
         _check_decomposition(seg.decomposition, st, res, local)
-    if st.sym is not None:
+    if st.sym is not None and not st.replaying:
         st.check_time()
         _sym_check_text(st.sym, seg.text, res, st.deadline)
     if st.known is not None:
@@ -381,15 +383,50 @@ def _verdict(res: _Result) -> Verdict:
     return Verdict.unknown(reason, score=0.5, **details)
 
 
-_CACHE: OrderedDict[tuple[Any, ...], tuple[dict[str, Fraction], Any]] = OrderedDict()
+_CACHE: OrderedDict[tuple[Any, ...], tuple[dict[str, Fraction], set[Fraction] | None]] = OrderedDict()
 _CACHE_LOCK = threading.Lock()
-_CACHE_SIZE = 64
+_CACHE_SIZE = 128
 
 
-def _replay(previous: Sequence[str], st: _State) -> None:
-    for prev in list(previous)[:MAX_STEPS]:
-        st.check_time()
-        _process(prev if isinstance(prev, str) else str(prev), st)
+def _cache_key(problem: str | None, context: Any, previous: Sequence[Any]) -> tuple[Any, ...] | None:
+    try:
+        if sum(len(p) for p in previous) > 200_000:
+            return None
+        ctx = json.dumps(context, sort_keys=True, default=str) if context else ""
+        return (problem, ctx, tuple(previous))
+    except Exception:
+        return None
+
+
+def _replay(previous: Sequence[Any], st: _State, problem: str | None, context: Any) -> None:
+    """Bring ``st`` up to date with the earlier steps (reusing a cached prefix when possible)."""
+    prev = [p if isinstance(p, str) else str(p) for p in list(previous)[:MAX_STEPS]]
+    start = 0
+    for n in (len(prev), len(prev) - 1):
+        key = _cache_key(problem, context, prev[:n]) if n >= 0 else None
+        if key is None:
+            continue
+        with _CACHE_LOCK:
+            hit = _CACHE.get(key)
+        if hit is not None:
+            st.bindings = dict(hit[0])
+            st.known = set(hit[1]) if hit[1] is not None else None
+            start = n
+            break
+    st.replaying = True
+    try:
+        for p in prev[start:]:
+            st.check_time()
+            _process(p, st)
+    finally:
+        st.replaying = False
+    key = _cache_key(problem, context, prev)
+    if key is not None:
+        with _CACHE_LOCK:
+            _CACHE[key] = (dict(st.bindings), set(st.known) if st.known is not None else None)
+            _CACHE.move_to_end(key)
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
 
 
 def check_step(
@@ -411,7 +448,8 @@ def check_step(
         deadline = time.monotonic() + max(0.01, float(timeout_s))
         st = _init_state(problem, context, deadline)
         try:
-            _replay(previous if isinstance(previous, Sequence) else (), st)
+            _replay(previous if isinstance(previous, Sequence) and not isinstance(previous, str) else (),
+                    st, st.problem, context)
         except _Timeout:
             return Verdict.unknown("timed out reading the earlier steps", score=0.5, timeout=True)
         return _verdict(_process(step if isinstance(step, str) else str(step), st))
@@ -643,5 +681,28 @@ def _fmt_c(v: complex) -> str:
 
 
 def _sym_check_text(sym: _SymContext, text: str, res: _Result, deadline: float) -> None:
-    """Hook for whole-step symbolic checks (claims spanning "or" are checked link by link)."""
-    return None
+    """A disjunction ``x = 2 or x = 3`` (one unknown) must list the whole solution set."""
+    if not sym.solutions or len(sym.variables) != 1 or not re.search(r"\bor\b", text) or len(text) > 2000:
+        return
+    pieces = [p.strip(" .;") for p in re.split(r"\bor\b|,", text)]
+    eqs = [p for p in pieces if "=" in p]
+    if len(eqs) < 2 or len(eqs) != len([p for p in pieces if p]):
+        return
+    x = sym.symbols[sym.variables[0]]
+    covered = [False] * len(sym.solutions)
+    for eq in eqs:
+        if time.monotonic() > deadline:
+            raise _Timeout
+        if eq.count("=") != 1:
+            return
+        lhs, rhs = (_parse(t) for t in eq.split("="))
+        if lhs is None or rhs is None or not hasattr(lhs, "free_symbols") or not hasattr(rhs, "free_symbols"):
+            return
+        if (lhs.free_symbols | rhs.free_symbols) != {x}:
+            return
+        for j, sol in enumerate(sym.solutions):
+            if _holds_at(sym, lhs - rhs, sol):
+                covered[j] = True
+    if not all(covered):
+        missing = [_fmt_c(sol[x]) for sol, c in zip(sym.solutions, covered, strict=True) if not c]
+        res.bad(f"the solutions listed miss {x} = {', '.join(missing)}")
