@@ -235,6 +235,16 @@ def _gold_answer(gold: str) -> list[str]:
     return [clean_answer(gold)]
 
 
+_CHOICE_RE = re.compile(r"^\s*(?:\\(?:text|textbf|mathrm|mathbf)\s*\{)?\s*\(([A-Ea-e])\)")
+_LETTER_RE = re.compile(r"^\(?([A-E])\)?$")
+
+
+def _choice_letter(text: str) -> str | None:
+    """``(C) 12`` / ``\\textbf{(C) }12`` -> ``C``."""
+    m = _CHOICE_RE.match(text)
+    return m.group(1).upper() if m else None
+
+
 def _equivalent(pred: str, gold: str, deadline: float) -> bool:
     golds = _gold_answer(gold)
     if not golds or not golds[0]:
@@ -246,6 +256,9 @@ def _equivalent(pred: str, gold: str, deadline: float) -> bool:
     g_norm = _norm_text(g_text)
     if _norm_text(cands[0]) == g_norm and g_norm:
         return True
+    gl = _LETTER_RE.match(g_norm.upper())
+    if gl and (letter := _choice_letter(cands[0])) is not None:
+        return letter == gl.group(1)
     g_parsed = _parse_variants(g_text)
     if not g_parsed:
         if len(golds) == 1 and len(gold) < 300:

@@ -134,7 +134,7 @@ _UNICODE_RE = re.compile("|".join(map(re.escape, _UNICODE)))
 _PRE_SUBS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\\[dtc]frac"), r"\\frac"),
     (re.compile(r"\^\s*\{\s*\\circ\s*\}|\^\s*\\circ|\\circ|\\degree(?!mark)"), r" \\degreemark "),
-    (re.compile(r"(?<=\d)\{,\}(?=\d)"), ""),
+    (re.compile(r"(?<=\d)(?:\{,\}|,\\!|,\{\})(?=\d)"), ""),
     (re.compile(r"(?<=\d)(?:\\[,!; :]|~)(?=\d{3}(?!\d))"), ""),
     (re.compile(r"\\\$|\$"), " "),
     (re.compile(r"\\left\s*\.|\\right\s*\."), " "),
@@ -173,8 +173,23 @@ class _Tok:
         return f"{self.kind}:{self.val}"
 
 
+_REPEATING_RE = re.compile(r"(\d*)\.(\d*)\\overline\s*\{(\d{1,20})\}")
+
+
+def _repeating(m: re.Match[str]) -> str:
+    """``0.1\\overline{6}`` -> ``(\\frac{1}{6})`` (exact)."""
+    whole, pre, rep = m.group(1) or "0", m.group(2), m.group(3)
+    if len(whole) + len(pre) > 40:
+        return m.group(0)
+    value = Rational(int(whole)) + Rational(int(pre or "0"), 10 ** len(pre))
+    value += Rational(int(rep), 10 ** len(pre) * (10 ** len(rep) - 1))
+    return f"(\\frac{{{value.p}}}{{{value.q}}})"
+
+
 def _normalize(text: str) -> str:
     text = _UNICODE_RE.sub(lambda m: _UNICODE[m.group(0)], text)
+    if "overline" in text:
+        text = _REPEATING_RE.sub(_repeating, text)
     for pat, rep in _PRE_SUBS:
         text = pat.sub(rep, text)
     return text.strip()
@@ -830,6 +845,15 @@ class _Parser:
                 if self.at("op", "\\}"):
                     self.next()
                     return sympy.S.EmptySet
+                save = self.i
+                first = self.expr(0)
+                if isinstance(first, Symbol) and (
+                    self.at("cmd", "mid") or self.at("op", "|") or self.at("op", ":")
+                ):
+                    self.next()  # set-builder {x | condition}: the condition
+                    cond = self.list_until("\\}")
+                    return BareList(*cond) if isinstance(cond, list) else cond
+                self.i = save
                 v = self.list_until("\\}")
                 return self._finite_set(v if isinstance(v, list) else [v])
             if t.val == "{":
