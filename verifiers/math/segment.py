@@ -211,7 +211,7 @@ def _chain_from_run(run: str, before: str, after: str, source: str) -> Chain | N
     first = exprs[0]
     starts_with_op = bool(first) and (first[0] in "+*/^×÷·" or first[:2] in ("- ", "– ", "− "))
     bare = re.fullmatch(r"-?[\d.,]+%?", first) is not None
-    uncertain_first = glued_left or (pw in OP_WORDS) or (bool(pw) and (starts_with_op or bare))
+    uncertain_first = glued_left or starts_with_op or (pw in OP_WORDS) or (bool(pw) and bare)
     glued_right = bool(after) and not after[0].isspace() and after[0] not in ".,;:!?)\"'" and not after[0].isalpha()
     if after[:1] == ":" and after[1:2].isdigit():
         glued_right = True

@@ -156,9 +156,19 @@ def _eval_part(text: str, bindings: Mapping[str, Fraction]) -> Fraction | None:
     return try_evaluate("".join(out) + ")" * depth, bindings)
 
 
+def _carried(st: _State) -> dict[str, Fraction]:
+    """Bindings from earlier steps usable now.
+
+    A lower-case single letter (``x``, ``n``) is usually an unknown that later steps solve for
+    again ("2x = 10 so x = 5"), so its earlier value is not carried across steps; names such as
+    ``A`` or ``total`` are.
+    """
+    return {k: v for k, v in st.bindings.items() if not (len(k) == 1 and k.islower())}
+
+
 def _check_chain(ch: Chain, st: _State, res: _Result, local: dict[str, Fraction]) -> None:
     """Check every link of one relation chain; record a definition ``NAME = ...`` in ``local``."""
-    bindings = {**st.bindings, **local}
+    bindings = {**_carried(st), **local}
     parts = list(ch.parts)
     define = None
     first = 0
@@ -212,7 +222,7 @@ def _check_annotation(inside: str, after: str | None, st: _State, res: _Result) 
     parts = [p.strip() for p in inside.split("=")]
     if len(parts) < 2 or not all(parts):
         return
-    vals = [try_evaluate(p, st.bindings) for p in parts]
+    vals = [try_evaluate(p, _carried(st)) for p in parts]
     for i in range(len(parts) - 1):
         lv, rv = vals[i], vals[i + 1]
         if lv is None or rv is None:
@@ -245,7 +255,7 @@ def _check_annotation(inside: str, after: str | None, st: _State, res: _Result) 
 def _check_decomposition(expr: str, st: _State, res: _Result, local: dict[str, Fraction]) -> None:
     if st.problem_value is None:
         return
-    v = try_evaluate(expr, {**st.bindings, **local})
+    v = try_evaluate(expr, {**_carried(st), **local})
     if v is None:
         return
     if v == st.problem_value:
