@@ -9,6 +9,7 @@ several threads are serialised by a lock that is also acquired with the deadline
 Public API::
 
     call_with_timeout(fn, *args, timeout_s, default=None, **kwargs) -> result or default
+    prewarm() -> None
     shutdown_worker() -> None
 """
 
@@ -25,7 +26,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-__all__ = ["call_with_timeout", "shutdown_worker", "WORKER_MEMORY_BYTES"]
+__all__ = ["call_with_timeout", "prewarm", "shutdown_worker", "WORKER_MEMORY_BYTES"]
 
 T = TypeVar("T")
 
@@ -84,8 +85,12 @@ class _Worker:
         parent, child = socket.socketpair()
         fd = child.fileno()
         code = f"from thoughtgym.verifiers.math.bounded import _serve; _serve({fd})"
+        env = dict(os.environ)
+        # the child must import this package the way the parent did
+        env["PYTHONPATH"] = os.pathsep.join([p for p in sys.path if p] + [env.get("PYTHONPATH", "")])
         self.proc = subprocess.Popen(
             [sys.executable, "-c", code],
+            env=env,
             pass_fds=(fd,),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -95,6 +100,7 @@ class _Worker:
         child.close()
         self.conn = Connection(parent.detach())
         self.ready = False
+        self.owner_pid = os.getpid()
 
     def alive(self) -> bool:
         return self.proc.poll() is None
@@ -127,8 +133,21 @@ _lock = threading.Lock()
 _worker: _Worker | None = None
 
 
+def _after_fork_in_child() -> None:
+    """A forked child must not share the parent's worker (or a lock held at fork time)."""
+    global _lock, _worker
+    _lock = threading.Lock()
+    _worker = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 def _get_worker() -> _Worker:
     global _worker
+    if _worker is not None and _worker.owner_pid != os.getpid():
+        _worker = None  # inherited by fork: leave the parent's process alone
     if _worker is None or not _worker.alive():
         if _worker is not None:
             _worker.kill()
@@ -149,7 +168,8 @@ def call_with_timeout(
     """
     global _worker
     deadline = time.monotonic() + max(0.0, float(timeout_s))
-    if not _lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
+    lock = _lock
+    if not lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
         return default
     try:
         try:
@@ -184,23 +204,37 @@ def call_with_timeout(
             return default
         return value if tag == "ok" else default
     finally:
-        _lock.release()
+        lock.release()
+
+
+def prewarm() -> None:
+    """Start the worker process now without waiting for it (it imports SymPy in the background)."""
+    lock = _lock
+    if lock.acquire(blocking=False):
+        try:
+            _get_worker()
+        except Exception:
+            pass
+        finally:
+            lock.release()
 
 
 def shutdown_worker() -> None:
     """Stop the worker process (it is restarted on the next call)."""
     global _worker
-    with _lock:
-        if _worker is not None:
+    lock = _lock
+    if not lock.acquire(timeout=1.0):
+        return
+    try:
+        if _worker is not None and _worker.owner_pid == os.getpid():
             try:
                 _worker.conn.send(None)
             except Exception:
                 pass
             _worker.kill()
             _worker = None
+    finally:
+        lock.release()
 
 
 atexit.register(shutdown_worker)
-
-if os.environ.get("THOUGHTGYM_PREWARM_MATH_WORKER"):  # pragma: no cover - opt-in
-    threading.Thread(target=lambda: call_with_timeout(len, (), timeout_s=30.0), daemon=True).start()

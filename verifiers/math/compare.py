@@ -28,6 +28,8 @@ __all__ = ["expressions_equal", "evaluate", "numbers_close"]
 _REL_TOL = 1e-9
 _CLEAR_TOL = 1e-6
 _POINTS = (0.7318, 1.3219, 2.1547, 0.4113, 1.8731, 2.9173, 0.5571)
+_NEG_POINTS = (-0.6131, -1.4142, -2.3371)
+_MAX_WORKER_S = 1.0
 _MAX_NODES = 5000
 
 
@@ -209,8 +211,29 @@ def _numeric_scalar(a: Any, b: Any) -> bool | None:
             return None
         valid += 1
         if valid >= 5:
-            return True
-    return True if valid >= 3 else None
+            break
+    if valid < 3:
+        return None
+    if _branch_free(a) and _branch_free(b):
+        # |x| vs x: also probe negative values where no branch cut (log, roots) is involved
+        for k in range(len(_NEG_POINTS)):
+            env = {
+                s: complex(_NEG_POINTS[(k + j) % len(_NEG_POINTS)] - 0.071 * j) for j, s in enumerate(syms)
+            }
+            va, vb = evaluate(a, env), evaluate(b, env)
+            if va is not None and vb is not None and not numbers_close(va, vb, _CLEAR_TOL):
+                return False
+    return True
+
+
+def _branch_free(e: Any) -> bool:
+    """No log, inverse trig or non-integer power: identities hold for negative values too."""
+    for node in sympy.preorder_traversal(e):
+        if isinstance(node, (sympy.log, sympy.asin, sympy.acos, sympy.atan, sympy.acot)):
+            return False
+        if isinstance(node, sympy.Pow) and not node.exp.is_Integer:
+            return False
+    return True
 
 
 def _relation_function(r: Relational) -> tuple[str, Any]:
@@ -369,4 +392,4 @@ def expressions_equal(a: Any, b: Any, *, timeout_s: float = 1.0) -> bool | None:
         return None
     from thoughtgym.verifiers.math.bounded import call_with_timeout
 
-    return call_with_timeout(symbolic_equal, a, b, timeout_s=remaining, default=None)
+    return call_with_timeout(symbolic_equal, a, b, timeout_s=min(remaining, _MAX_WORKER_S), default=None)

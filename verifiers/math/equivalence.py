@@ -34,6 +34,7 @@ from typing import Any
 import sympy
 from sympy.core.relational import Relational
 
+from thoughtgym.verifiers.math.bounded import prewarm
 from thoughtgym.verifiers.math.compare import evaluate, expressions_equal
 from thoughtgym.verifiers.math.extract import MAX_SCAN, clean_answer, extract_candidates
 from thoughtgym.verifiers.math.parse import BareList, MathParseError, is_huge, parse_expression
@@ -43,6 +44,7 @@ __all__ = ["equivalent", "MIN_PLACES_FOR_APPROX"]
 MIN_PLACES_FOR_APPROX = 6
 """A decimal prediction matches an exact gold only with at least this many decimal places."""
 MAX_CANDIDATES = 4
+_warmed = False
 
 _DECIMAL_RE = re.compile(r"^\s*[-+]?\s*(?:\d{1,3}(?:,\d{3})+|\d*)\.(\d+)\s*(\\?%)?\s*$")
 _NORM_WRAP_RE = re.compile(r"\\(?:text|textbf|mathrm|mbox|textit|mathbf)\s*\{([^{}]*)\}")
@@ -291,8 +293,12 @@ def equivalent(pred: str, gold: str, *, timeout_s: float = 2.0) -> bool:
     extracted). See the module docstring for the exact semantics. Returns within ``timeout_s``
     (a few milliseconds of slack), from any thread, and never raises: bad text gives False.
     """
+    global _warmed
     start = time.monotonic()
     try:
+        if not _warmed:
+            _warmed = True
+            prewarm()  # the symbolic fallback's worker imports SymPy while we work in-process
         if not isinstance(pred, str) or not isinstance(gold, str):
             return False
         deadline = start + max(0.0, float(timeout_s))
