@@ -138,16 +138,21 @@ def _corrupt_one(step: str, rng: random.Random) -> str | None:
     if "=" not in step:
         return None
     head, _, tail = step.rpartition("=")
-    m = _NUMBER.search(tail)
-    if m is None:
+    numbers = list(_NUMBER.finditer(tail))
+    if not numbers:
         return None
+    # Prefer a constant (not a coefficient): changing 24 in '-10*x + 24' breaks the equation even
+    # when the solution is x = 0, where changing the coefficient -10 would not.
+    constants = [n for n in numbers if not tail[n.end() :].lstrip().startswith(("*", "("))]
+    m = (constants or numbers)[0]
     return head + "=" + tail[: m.start()] + _bump(m.group(0), rng) + tail[m.end() :]
 
 
 def corrupt_step(task: Task, rng: random.Random) -> tuple[int, list[str]]:
     """Pick a reference step with a numeric result and change that result.
 
-    The number changed is the first number after the step's last ``=`` (for GSM8K-style steps,
+    The number changed is the first constant (else the first number) after the step's last ``=``
+    (for GSM8K-style steps,
     the result of the last ``<<expr=result>>`` annotation and the number written after it, both
     together; steps with an annotation are preferred when there are any). The step stays well-formed but becomes false, so a step verifier should report
     it as the first error. Returns ``(index, corrupted_solution)``.
