@@ -33,9 +33,9 @@ from __future__ import annotations
 import ast
 import atexit
 import builtins
-import copy
 import ctypes
 import fcntl
+import functools
 import importlib
 import io
 import json
@@ -250,6 +250,28 @@ def kill_descendants(keep: set[int] | None = None, rounds: int = 500) -> None:
                 time.sleep(0.0005)
 
 
+def kill_uid(uid: int, rounds: int = 50) -> None:
+    """SIGKILL every process of ``uid`` visible in this PID namespace (normally none is left)."""
+    for _ in range(rounds):
+        found = False
+        try:
+            pids = [p for p in os.listdir("/proc") if p.isdigit()]
+        except OSError:
+            return
+        for p in pids:
+            try:
+                if os.stat(f"/proc/{p}").st_uid != uid:
+                    continue
+                os.kill(int(p), signal.SIGKILL)
+                found = True
+            except OSError:
+                pass
+        _reap_nohang()
+        if not found:
+            return
+        time.sleep(0.001)
+
+
 def _wipe_dir_contents(root: str) -> None:
     def onerror(func, path, exc):  # noqa: ANN001 - shutil callback
         try:
@@ -314,6 +336,15 @@ class Worker:
         err_r, err_w = os.pipe()
         res_r, res_w = os.pipe()
         non_r, non_w = os.pipe()
+        # The job directory belongs to the worker (so it can delete plain files in it without
+        # CAP_DAC_OVERRIDE); the job may write into it.
+        os.mkdir(jobdir)
+        os.chmod(jobdir, 0o777)
+        if mode == "tests":
+            try:
+                _plan_for(req)  # compile the trusted tests here: forked jobs inherit the cache
+            except Exception:
+                pass
         t0 = time.monotonic()
         deadline = t0 + timeout
         pid = os.fork()
@@ -405,6 +436,8 @@ class Worker:
         os.close(pidfd)
         duration = time.monotonic() - t0
         kill_descendants()
+        if self.uid >= 0:
+            kill_uid(self.uid)
         # Every writer is dead now: drain what is left in the pipes.
         drain_end = time.monotonic() + 1.0
         while open_fds and time.monotonic() < drain_end:
@@ -413,7 +446,7 @@ class Worker:
                 read_some(fd)
         for fd in (out_r, err_r, res_r):
             os.close(fd)
-        self._wipe()
+        self._wipe(jobdir)
         if os.WIFSIGNALED(status):
             exit_code = -os.WTERMSIG(status)
         else:
@@ -439,7 +472,38 @@ class Worker:
         resp["out_of_memory"] = bool(oom)
         return resp
 
-    def _wipe(self) -> None:
+    def _wipe(self, jobdir: str) -> None:
+        """Empty the job directory and the scratch directories.
+
+        Fast path: the worker owns the job directory and the sticky scratch roots, so it may unlink
+        plain files and symlinks there itself (unlink never follows links). Directories made by the
+        job belong to the job uid; only then a child drops to that uid and removes them.
+        """
+        slow = False
+        for root in [jobdir, self.workroot] + self.scratch:
+            try:
+                entries = list(os.scandir(root))
+            except OSError:
+                slow = True
+                continue
+            for e in entries:
+                if e.path == jobdir:
+                    continue
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        slow = True
+                    else:
+                        os.unlink(e.path)
+                except OSError:
+                    slow = True
+        if slow:
+            self._wipe_as_job_uid()
+        try:
+            os.rmdir(jobdir)
+        except OSError:
+            shutil.rmtree(jobdir, ignore_errors=True)
+
+    def _wipe_as_job_uid(self) -> None:
         roots = [self.workroot] + self.scratch
         if self.uid >= 0 and os.geteuid() == 0:
             pid = os.fork()
@@ -486,7 +550,6 @@ class Worker:
                 except (ValueError, OSError):
                     pass
         os.umask(0o077)
-        os.mkdir(jobdir, 0o700)
         os.chdir(jobdir)
         os.environ.clear()
         os.environ.update({"PATH": _SAFE_PATH, "HOME": jobdir, "LANG": "C.UTF-8", "TMPDIR": jobdir})
@@ -613,53 +676,81 @@ class CandidateException(Exception):
     """The candidate raised an exception that is not a built-in exception type."""
 
 
-_TEMPLATE = ast.parse(
-    """
-try:
-    if not (__T__):
-        __tg_fail__(0, __M__)
-    else:
-        __tg_ok__(0)
-except __tg_died__:
-    raise
-except Exception as __tg_e__:
-    __tg_error__(0, __tg_e__)
-"""
-).body[0]
+def _name(ident: str) -> ast.Name:
+    return ast.Name(id=ident, ctx=ast.Load())
 
 
-class _Subst(ast.NodeTransformer):
-    def __init__(self, test: ast.expr, msg: ast.expr, idx: int) -> None:
-        self.test, self.msg, self.idx = test, msg, idx
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id == "__T__":
-            return self.test
-        if node.id == "__M__":
-            return self.msg
-        return node
-
-    def visit_Constant(self, node: ast.Constant) -> ast.AST:
-        if node.value == 0 and type(node.value) is int:
-            return ast.Constant(self.idx)
-        return node
+def _call(fn: str, *args: ast.expr) -> ast.Expr:
+    return ast.Expr(ast.Call(func=_name(fn), args=list(args), keywords=[]))
 
 
 class _AssertRewriter(ast.NodeTransformer):
-    """Turn every ``assert`` into a recorded check that does not stop the function."""
+    """Turn every ``assert`` into a recorded check that does not stop the function::
 
-    def __init__(self) -> None:
+        try:
+            if not (TEST): __tg_fail__(i, MSG)
+            else: __tg_ok__(i)
+        except __tg_died__: raise
+        except Exception as __tg_e__: __tg_error__(i, __tg_e__)
+    """
+
+    def __init__(self, source: str) -> None:
+        self.source = source
         self.labels: list[str] = []
 
     def visit_Assert(self, node: ast.Assert) -> ast.AST:
         idx = len(self.labels)
-        try:
-            self.labels.append(ast.unparse(node)[:300])
-        except Exception:
-            self.labels.append(f"assert #{idx}")
+        seg = ast.get_source_segment(self.source, node)
+        self.labels.append((seg or f"assert #{idx}")[:300])
+        i = ast.Constant(idx)
         msg = node.msg if node.msg is not None else ast.Constant(None)
-        new = _Subst(node.test, msg, idx).visit(copy.deepcopy(_TEMPLATE))
+        new = ast.Try(
+            body=[ast.If(test=ast.UnaryOp(op=ast.Not(), operand=node.test),
+                         body=[_call("__tg_fail__", i, msg)], orelse=[_call("__tg_ok__", i)])],
+            handlers=[
+                ast.ExceptHandler(type=_name("__tg_died__"), name=None, body=[ast.Raise(exc=None, cause=None)]),
+                ast.ExceptHandler(type=_name("Exception"), name="__tg_e__",
+                                  body=[_call("__tg_error__", i, _name("__tg_e__"))]),
+            ],
+            orelse=[], finalbody=[])
         return ast.copy_location(new, node)
+
+
+@functools.lru_cache(maxsize=256)
+def _plan_tests(kind: str, text: str | tuple[str, ...]) -> tuple:
+    """Compile trusted test code once (cached in the worker; forked jobs inherit the cache).
+
+    Returns ``(labels, items, setup, check_code)``; raises SyntaxError for bad test code.
+    """
+    items: list[tuple[str, object]] = []
+    setup: list[tuple[int, object]] = []
+    if kind == "list":
+        for i, src in enumerate(text):
+            items.append((str(src).strip()[:300], compile(str(src), f"<test {i}>", "exec")))
+        return [lbl for lbl, _ in items], items, setup, None
+    tree = ast.parse(str(text), "<tests>")
+    if kind == "check":
+        rw = _AssertRewriter(str(text))
+        for node in tree.body:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "check":
+                rw.visit(node)
+        ast.fix_missing_locations(tree)
+        return rw.labels, items, setup, compile(tree, "<tests>", "exec")
+    for node in tree.body:
+        code = compile(ast.Module(body=[node], type_ignores=[]), "<tests>", "exec")
+        if isinstance(node, ast.Assert):
+            items.append(((ast.get_source_segment(str(text), node) or "assert")[:300], code))
+        else:
+            setup.append((len(items), code))
+    return [lbl for lbl, _ in items], items, setup, None
+
+
+def _plan_for(req: dict) -> tuple:
+    if req.get("tests") is not None:
+        return _plan_tests("list", tuple(str(t) for t in req["tests"]))
+    if req.get("entry_point"):
+        return _plan_tests("check", str(req.get("tests_block") or ""))
+    return _plan_tests("block", str(req.get("tests_block") or ""))
 
 
 def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float) -> None:  # pragma: no cover
@@ -697,40 +788,16 @@ def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float)
             view = view[os.write(3, view):]
 
     entry = req.get("entry_point")
-    tests_list = req.get("tests")
-    block = req.get("tests_block")
     # ---- plan the tests (trusted test code is parsed here, never on the host)
-    items: list[tuple[str, object]] = []  # (label, compiled code) for list/block mode
-    check_code = None
     labels: list[str] = []
-    setup: list[object] = []
+    items: list = []
+    setup: list = []
+    check_code = None
     plan_error: str | None = None
     try:
-        if tests_list is not None:
-            for i, src in enumerate(tests_list):
-                items.append((str(src).strip()[:300], compile(str(src), f"<test {i}>", "exec")))
-            labels = [lbl for lbl, _ in items]
-        elif entry:
-            tree = ast.parse(str(block or ""), "<tests>")
-            rw = _AssertRewriter()
-            for node in tree.body:
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name == "check":
-                    rw.visit(node)
-            ast.fix_missing_locations(tree)
-            check_code = compile(tree, "<tests>", "exec")
-            labels = rw.labels
-        else:
-            tree = ast.parse(str(block or ""), "<tests>")
-            for node in tree.body:
-                mod = ast.Module(body=[node], type_ignores=[])
-                code = compile(mod, "<tests>", "exec")
-                if isinstance(node, ast.Assert):
-                    items.append((ast.unparse(node)[:300], code))
-                else:
-                    setup.append((len(items), code))
-            labels = [lbl for lbl, _ in items]
-    except SyntaxError as e:
-        plan_error = f"test code does not compile: {e}"
+        labels, items, setup, check_code = _plan_for(req)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as e:
+        plan_error = f"test code does not compile: {type(e).__name__}: {e}"
     emit(kind="plan", n=len(labels), labels=labels)
     if plan_error:
         emit(kind="done", error=plan_error)
@@ -1005,6 +1072,20 @@ def serve(conn: socket.socket, worker: Worker) -> None:
             send_msg(conn, {"error": f"unknown op {op!r}"})
 
 
+# Imported once in the worker so that jobs (forked, not exec'd) do not pay for them every time.
+PREIMPORT = ("typing", "math", "re", "collections", "itertools", "functools", "heapq", "bisect", "string",
+             "random", "hashlib", "fractions", "decimal", "statistics", "datetime", "operator",
+             "dataclasses", "enum", "array", "unicodedata", "json.decoder", "contextlib", "numbers")
+
+
+def _preimport() -> None:
+    for name in PREIMPORT:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: ``worker.py (--socket PATH | --fd N) [--uid U] [--workroot DIR] [--scratch DIR]...``."""
     import argparse
@@ -1017,6 +1098,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scratch", action="append", default=[])
     p.add_argument("--nproc", type=int, default=64)
     a = p.parse_args(argv)
+    _preimport()
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if a.fd is not None:

@@ -69,6 +69,20 @@ def job_uid_processes() -> list[int]:
     return out
 
 
+def describe(pids: list[int]) -> str:
+    out = []
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                st = dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace")
+            out.append(f"{p} {st.get('State', '').strip()} ppid={st.get('PPid', '').strip()} {cmd[:80]}")
+        except OSError:
+            out.append(f"{p} (gone)")
+    return "; ".join(out)
+
+
 def assert_pool_healthy(sb: Sandbox) -> None:
     """Every slot runs a trivial job correctly afterwards."""
     for _ in range(2 * POOL_SIZE):
