@@ -121,6 +121,30 @@ def inject_nowhere(steps: list[str], rng: random.Random) -> tuple[int, list[str]
     return i, out
 
 
+# Rows of bbm_multistep_arithmetic.jsonl labelled "no mistake" (null) that contain a real arithmetic
+# error (checked by hand; the labelled answer is wrong too). Flagging them counts against accuracy
+# here; ``accuracy_excluding_mislabelled`` leaves them out.
+BBM_MISLABELLED = {
+    1: "step 2: (-6 + 5 - 72) = -73, written (-67)",
+    24: "step 5: -10 - (-32) - (-2) - (-25) = 49, written 15",
+    34: "step 1: (8 + -14) + (-12) = -18, written -8",
+    120: "step 4: 336 * 74 = 24864, written 24984",
+    139: "step 5: -2248 * 280 = -629440, written -630720",
+    147: "step 4: (-3) + (1 + 0) = -2, written (-2 + 1)",
+    235: "step 1: sign error distributing the minus, -9 becomes -3",
+    237: "step 1: (5 - -9 - 6 + 7) = 15, rewritten (5 + 9 + 6 + 7)",
+    248: "step 4: (-6 * -5 - -5 * -1) = 25, rewritten (30 + 5)",
+    261: "step 3: (72) - (-72) = 144, written (0)",
+    273: "step 1: (4 + 5) = 9, written (-1)",
+    283: "step 5: (-4 - -36) = 32, written -(-32)",
+    299: "step 5: (-3 + 330) = 327, written 330",
+}
+# GSM8K reference solutions whose arithmetic is genuinely wrong (a typo in the data, not a false alarm).
+GSM8K_DATA_ERRORS = {
+    1024: "text says $32 - $20 = $300 (the total was $320; 320 - 20 = 300)",
+}
+
+
 def bench_bbm(rows: list[dict], context: dict | None = None) -> tuple[dict, int]:
     conf = {"correct": 0, "caught_correct": 0, "clean_correct": 0, "too_early": 0, "too_late": 0,
             "missed": 0, "false_alarm_on_clean": 0}
@@ -143,7 +167,11 @@ def bench_bbm(rows: list[dict], context: dict | None = None) -> tuple[dict, int]
             conf["too_early"] += 1
         else:
             conf["too_late"] += 1
+    kept = [k for k in range(len(rows)) if k not in BBM_MISLABELLED]
+    kept_ok = sum(1 for k in kept if k not in wrong_ids)
     out = {"n": len(rows), "accuracy": round(conf["correct"] / max(1, len(rows)), 4), **conf,
+           "accuracy_excluding_mislabelled": round(kept_ok / max(1, len(kept)), 4),
+           "n_mislabelled": len([k for k in BBM_MISLABELLED if k < len(rows)]),
            "wrong_rows": wrong_ids}
     return out, n_steps
 
@@ -181,7 +209,13 @@ def bench_gsm8k(rows: list[dict], seed: int) -> tuple[dict, dict, int]:
         idx, bad = got_inj
         nowhere_total += 1
         nowhere_caught += first_error(bad, r["question"]) == idx
-    clean = {"n": len(rows), "false_alarms": len(alarms), "alarms": alarms,
+    genuine = [a for a in alarms if a["id"] in GSM8K_DATA_ERRORS]
+    for a in genuine:
+        a["data_error"] = GSM8K_DATA_ERRORS[a["id"]]
+    false_alarms = [a for a in alarms if a["id"] not in GSM8K_DATA_ERRORS]
+    clean = {"n": len(rows), "flagged": len(alarms), "false_alarms": len(false_alarms),
+             "false_alarm_ids": [a["id"] for a in false_alarms], "alarms": false_alarms,
+             "genuine_data_errors": genuine,
              "nowhere_injected": {"n": nowhere_total, "caught_at_step": nowhere_caught,
                                   "rate": round(nowhere_caught / max(1, nowhere_total), 4)}}
     injected = {"n": total, "caught_at_step": caught, "rate": round(caught / max(1, total), 4),
@@ -200,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     bbm, n1 = bench_bbm(bbm_rows, BBM_CONVENTION)
     strict, _ = bench_bbm(bbm_rows, None)
     bbm["context"] = BBM_CONVENTION
+    bbm["mislabelled_rows"] = BBM_MISLABELLED
     bbm["strict_defaults"] = {k: v for k, v in strict.items() if k != "wrong_rows"}
     n1 *= 2
     clean, injected, n2 = bench_gsm8k(_load(args.data_dir / "gsm8k_test.jsonl", args.limit), args.seed)

@@ -110,7 +110,7 @@ def _init_state(problem: str | None, context: Mapping[str, Any] | None, deadline
     if problem and st.problem_value is None and ctx.get("check_sources", True) and len(problem) < 100_000:
         st.known = known_numbers(problem)
     if _wants_symbolic(ctx):
-        st.sym = _SymContext.from_spec(ctx)
+        st.sym = _SymContext.from_spec(ctx, deadline)
     return st
 
 
@@ -553,6 +553,22 @@ def _solve_given(eqs: list[Any], syms: list[Any]) -> list[dict[Any, Any]] | None
     return sols
 
 
+def _cheap_to_solve(eqs: list[Any], syms: list[Any]) -> bool:
+    """Linear systems and one-unknown quadratics solve instantly in-process."""
+    import sympy
+
+    try:
+        degs = []
+        for e in eqs:
+            ex = e.lhs - e.rhs
+            if not ex.free_symbols <= set(syms) or sympy.count_ops(ex) > 100:
+                return False
+            degs.append(sympy.Poly(ex, *syms).total_degree())
+    except Exception:
+        return False
+    return max(degs) <= 1 or (len(syms) == 1 and max(degs) <= 2)
+
+
 @dataclass
 class _SymContext:
     """Parsed symbolic facts of a task: unknowns, solutions of the given equations, the function."""
@@ -565,7 +581,7 @@ class _SymContext:
     variable: Any = None
 
     @classmethod
-    def from_spec(cls, ctx: Mapping[str, Any]) -> _SymContext:
+    def from_spec(cls, ctx: Mapping[str, Any], deadline: float | None = None) -> _SymContext:
         import sympy
 
         vs = [v for v in (ctx.get("variables") or []) if isinstance(v, str) and _NAME_RE.match(v)]
@@ -577,17 +593,28 @@ class _SymContext:
             if key not in _SOLVED:
                 eqs = [_parse(g) for g in given]
                 sols = None
+                exact = None
                 if all(e is not None for e in eqs):
                     try:
-                        exact = _solve_given(eqs, [out.symbols[v] for v in vs])
-                        if exact is not None:
+                        syms = [out.symbols[v] for v in vs]
+                        if _cheap_to_solve(eqs, syms):
+                            exact = _solve_given(eqs, syms)
+                        else:  # higher degree or nonlinear systems: in the bounded worker
+                            from thoughtgym.verifiers.math.bounded import call_with_timeout
+
+                            left = (deadline or time.monotonic() + 1.0) - time.monotonic()
+                            exact = call_with_timeout(_solve_given, eqs, syms, timeout_s=max(0.0, min(1.5, left)),
+                                                      default=_UNSOLVED)
+                        if exact is not None and exact is not _UNSOLVED:
                             sols = [{k: complex(sympy.N(v, 30)) for k, v in sol.items()} for sol in exact]
                     except Exception:
                         sols = None
+                if exact is _UNSOLVED:  # ran out of time: try again on a later call
+                    return out
                 if len(_SOLVED) > 256:
                     _SOLVED.clear()
                 _SOLVED[key] = sols
-            out.solutions = _SOLVED[key]
+            out.solutions = _SOLVED.get(key)
         fn = ctx.get("function")
         if isinstance(fn, str):
             out.function = _parse(fn)
@@ -597,6 +624,7 @@ class _SymContext:
 
 
 _SOLVED: dict[tuple[Any, ...], Any] = {}
+_UNSOLVED = "unsolved"
 
 
 def _holds_at(sym: _SymContext, expr: Any, sol: dict[Any, complex]) -> bool | None:
