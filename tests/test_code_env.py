@@ -371,3 +371,15 @@ def test_side_effects_stay_in_the_sandbox(program: str) -> None:
     task = make_task("code_functions", 1, 0)
     info, _ = _final_step(task, program.format(program=task.answer), "single")
     assert not os.path.exists(PWNED)
+
+
+def test_code_answers_come_only_from_answer_tags() -> None:
+    verifier = get_verifier("code")
+    draft = "```python\n#### helpers\ndef f(x):\n    '''the answer is x'''\n    return x\n```"
+    assert verifier.extract_answer(draft) == (None, None)
+    assert verifier.extract_answer(draft + "\n<answer>def f(x):\n    return x\n</answer>") == (
+        "def f(x):\n    return x", "tag",
+    )
+    parsed = verifier.parse_completion(f"<think>\nf(1) == 1\n{draft}\n</think><answer>def f(x): return x</answer>")
+    assert parsed.steps[0] == "f(1) == 1" and parsed.steps[1].startswith("```python")
+    assert parsed.answer == "def f(x): return x" and parsed.format_score == 1.0

@@ -30,8 +30,8 @@ process backend; ``THOUGHTGYM_SANDBOX_BACKEND`` overrides). Every check is bound
 a sandbox failure gives ``Verdict.unknown`` with the reason, never an exception.
 
 Code completions need code-aware step splitting (a fenced block is one step, not one step per line):
-:meth:`CodeVerifier.split_steps`, :meth:`CodeVerifier.parse_completion` and
-:meth:`CodeVerifier.join_steps` provide it for the scorer.
+:meth:`CodeVerifier.split_steps` (used by ``verify()`` and the env). :meth:`CodeVerifier.extract_answer`
+and :meth:`CodeVerifier.parse_completion` take the final program from ``<answer>`` tags only.
 """
 
 from __future__ import annotations
@@ -419,6 +419,15 @@ class CodeVerifier(TaskVerifier):
     def join_steps(steps: Sequence[str]) -> str:
         """Join several steps of one step-mode action back into one step (newlines keep code intact)."""
         return "\n".join(steps)
+
+    @staticmethod
+    def extract_answer(text: str) -> tuple[str | None, str | None]:
+        """The final program and where it came from: only ``<answer>…</answer>`` counts for code
+        (a ``#### section`` comment or "the answer is" in a docstring must not end a step-mode episode)."""
+        if not isinstance(text, str):
+            return None, None
+        tags = _ANSWER_RE.findall(text[:MAX_COMPLETION_CHARS])
+        return (tags[-1].strip("\n"), "tag") if tags else (None, None)
 
     def parse_completion(self, text: str) -> ParsedCompletion:
         """Parse a code completion: steps split code-aware, the answer only from ``<answer>`` tags
