@@ -383,3 +383,32 @@ def test_code_answers_come_only_from_answer_tags() -> None:
     parsed = verifier.parse_completion(f"<think>\nf(1) == 1\n{draft}\n</think><answer>def f(x): return x</answer>")
     assert parsed.steps[0] == "f(1) == 1" and parsed.steps[1].startswith("```python")
     assert parsed.answer == "def f(x): return x" and parsed.format_score == 1.0
+
+
+HOSTILE_ACTIONS = [
+    "__import__('os').system('touch /tmp/pwned_code')",
+    "sum_evens(__import__('os').system('touch /tmp/pwned_code')) == 0",
+    "```python\nimport os\nos.system('touch /tmp/pwned_code')\n```",
+    "(" * 200 + "1" + ")" * 200 + " == 1",
+    "f(" + "[" * 500 + "]" * 500 + ") == 1",
+    "f(" + "9" * 5000 + ") == 1",
+    "\x00\x01\xff\ud7ff binary junk \x7f" * 10,
+    "x" * 1_000_000,
+    "```python\n" + "def f():\n" + "    " * 200 + "pass\n```",
+    "<answer>" + "9" * 100_000 + "</answer>",
+    "",
+]
+
+
+@pytest.mark.parametrize("action", HOSTILE_ACTIONS, ids=range(len(HOSTILE_ACTIONS)))
+def test_hostile_actions_never_crash(action: str) -> None:
+    for mode in ("step", "single"):
+        env = gym.make("thoughtgym/Code-v0", mode=mode)
+        env.reset(seed=0)
+        start = time.monotonic()
+        obs, reward, terminated, truncated, info = env.step(action)
+        assert time.monotonic() - start < 20
+        assert isinstance(obs, str) and isinstance(reward, float)
+        assert env.observation_space.contains(obs)
+        assert not info["is_success"]
+    assert not os.path.exists(PWNED)
