@@ -26,7 +26,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
-__all__ = ["call_with_timeout", "prewarm", "shutdown_worker", "WORKER_MEMORY_BYTES"]
+__all__ = ["call_with_timeout", "prewarm", "worker_ready", "shutdown_worker", "WORKER_MEMORY_BYTES"]
 
 T = TypeVar("T")
 
@@ -205,6 +205,12 @@ def call_with_timeout(
         return value if tag == "ok" else default
     finally:
         lock.release()
+
+
+def worker_ready() -> bool:
+    """True when the worker process is started and has finished importing."""
+    w = _worker
+    return w is not None and w.ready and w.owner_pid == os.getpid() and w.alive()
 
 
 def prewarm() -> None:

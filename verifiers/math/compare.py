@@ -390,6 +390,8 @@ def expressions_equal(a: Any, b: Any, *, timeout_s: float = 1.0) -> bool | None:
     remaining = deadline - time.monotonic()
     if remaining <= 0.05:
         return None
-    from thoughtgym.verifiers.math.bounded import call_with_timeout
+    from thoughtgym.verifiers.math.bounded import call_with_timeout, worker_ready
 
-    return call_with_timeout(symbolic_equal, a, b, timeout_s=min(remaining, _MAX_WORKER_S), default=None)
+    # a warm worker gets at most _MAX_WORKER_S; a cold one may use the whole budget to start
+    budget = min(remaining, _MAX_WORKER_S) if worker_ready() else remaining
+    return call_with_timeout(symbolic_equal, a, b, timeout_s=budget, default=None)

@@ -34,7 +34,6 @@ from typing import Any
 import sympy
 from sympy.core.relational import Relational
 
-from thoughtgym.verifiers.math.bounded import prewarm
 from thoughtgym.verifiers.math.compare import evaluate, expressions_equal
 from thoughtgym.verifiers.math.extract import MAX_SCAN, clean_answer, extract_candidates
 from thoughtgym.verifiers.math.parse import BareList, MathParseError, is_huge, parse_expression
@@ -44,13 +43,12 @@ __all__ = ["equivalent", "MIN_PLACES_FOR_APPROX"]
 MIN_PLACES_FOR_APPROX = 6
 """A decimal prediction matches an exact gold only with at least this many decimal places."""
 MAX_CANDIDATES = 4
-_warmed = False
 
 _DECIMAL_RE = re.compile(r"^\s*[-+]?\s*(?:\d{1,3}(?:,\d{3})+|\d*)\.(\d+)\s*(\\?%)?\s*$")
 _NORM_WRAP_RE = re.compile(r"\\(?:text|textbf|mathrm|mbox|textit|mathbf)\s*\{([^{}]*)\}")
 _NORM_DROP_RE = re.compile(r"\\left|\\right|\\[,;:! ]|[\s$]|\.$")
 _FUNC_LHS_RE = re.compile(
-    r"^\s*[A-Za-z](?:\^\{?-1\}?)?(?:_\{?\w+\}?)?\s*(?:\\left)?\(\s*[A-Za-z](?:\s*,\s*[A-Za-z])*\s*(?:\\right)?\)\s*=(?!=)"
+    r"^\s*[A-Za-z](?:\^\{?-1\}?)?(?:_\{?\w+\}?)?\s*(?:\\left)?\(\s*[A-Za-z0-9.\-]+(?:\s*,\s*[A-Za-z0-9.\-]+)*\s*(?:\\right)?\)\s*=(?!=)"
 )
 
 
@@ -68,16 +66,19 @@ def _decimal_places(text: str) -> int | None:
     return len(m.group(1)) if m else None
 
 
-def _parse_variants(text: str) -> list[Any]:
-    """Parses of one answer: ``%`` as /100 and, when present, ``%`` stripped."""
-    out = []
+def _parse_variants(text: str) -> list[tuple[Any, int]]:
+    """Parses of one answer: ``%`` as /100 and, when present, ``%`` stripped; degrees kept or in
+    radians. Each parse comes with the decimal-place shift its reading implies (2 for ``%`` /100).
+    """
+    out: list[tuple[Any, int]] = []
     text = _FUNC_LHS_RE.sub("", text, count=1)  # f(x) = 2x  ->  2x
     modes = ["divide", "strip"] if "%" in text else ["divide"]
     degs = ["strip", "radians"] if ("circ" in text or "°" in text or "degree" in text) else ["strip"]
     for deg in degs:
         for mode in modes:
             try:
-                out.append(parse_expression(text, percent=mode, degrees=deg))
+                shift = 2 if (mode == "divide" and "%" in text) else 0
+                out.append((parse_expression(text, percent=mode, degrees=deg), shift))
             except MathParseError:
                 continue
             except Exception:
@@ -100,8 +101,13 @@ def _strip_assignments(x: Any) -> Any | None:
     if isinstance(x, sympy.Eq):
         return _single_assignment(x)
     if isinstance(x, (sympy.FiniteSet, BareList)):
-        vals = [_strip_assignments(a) if isinstance(a, sympy.Eq) else a for a in x.args]
-        if any(v is None for v in vals) or vals == list(x.args):
+        args = list(x.args)
+        if all(isinstance(a, sympy.Eq) and isinstance(a.lhs, sympy.Symbol) for a in args):
+            names = [a.lhs.name for a in args]
+            if len(set(names)) == len(names):  # x = 1, y = 2: ordered by variable name
+                args.sort(key=lambda a: a.lhs.name)
+        vals = [_strip_assignments(a) if isinstance(a, sympy.Eq) else a for a in args]
+        if any(v is None for v in vals) or vals == args:
             return None
         return BareList(*vals) if isinstance(x, BareList) else sympy.FiniteSet(*vals)
     return None
@@ -166,7 +172,9 @@ def _is_number(x: Any) -> bool:
     return isinstance(x, sympy.Expr) and not isinstance(x, sympy.MatrixBase) and not x.free_symbols
 
 
-def _compare(p: Any, g: Any, p_text: str, g_text: str, deadline: float) -> bool:
+def _compare(
+    p: Any, g: Any, p_text: str, g_text: str, deadline: float, p_shift: int = 0, g_shift: int = 0
+) -> bool:
     def eq(a: Any, b: Any) -> bool | None:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
@@ -175,6 +183,8 @@ def _compare(p: Any, g: Any, p_text: str, g_text: str, deadline: float) -> bool:
 
     g_places = _decimal_places(g_text)
     p_places = _decimal_places(p_text)
+    g_places = None if g_places is None else g_places + g_shift
+    p_places = None if p_places is None else p_places + p_shift
     if _is_number(p) and _is_number(g):
         if isinstance(p, sympy.Rational) and isinstance(g, sympy.Rational) and p == g:
             return True
@@ -265,6 +275,7 @@ def _equivalent(pred: str, gold: str, deadline: float) -> bool:
     if not g_parsed:
         if len(golds) == 1 and len(gold) < 300:
             g_parsed = [x for c in extract_candidates(gold)[:2] for x in _parse_variants(c)]
+            g_text = ""
         if not g_parsed:
             return False
     for cand in cands:
@@ -275,11 +286,11 @@ def _equivalent(pred: str, gold: str, deadline: float) -> bool:
             if _norm_text(cand) == g_norm:
                 return True
             continue
-        for p in p_parsed:
-            for g in g_parsed:
+        for p, p_shift in p_parsed:
+            for g, g_shift in g_parsed:
                 if time.monotonic() > deadline:
                     return False
-                if _compare(p, g, cand, g_text, deadline):
+                if _compare(p, g, cand, g_text, deadline, p_shift, g_shift):
                     return True
         return False
     return False
@@ -293,12 +304,8 @@ def equivalent(pred: str, gold: str, *, timeout_s: float = 2.0) -> bool:
     extracted). See the module docstring for the exact semantics. Returns within ``timeout_s``
     (a few milliseconds of slack), from any thread, and never raises: bad text gives False.
     """
-    global _warmed
     start = time.monotonic()
     try:
-        if not _warmed:
-            _warmed = True
-            prewarm()  # the symbolic fallback's worker imports SymPy while we work in-process
         if not isinstance(pred, str) or not isinstance(gold, str):
             return False
         deadline = start + max(0.0, float(timeout_s))

@@ -114,6 +114,12 @@ UNIT_WORDS = {
     "point", "items", "cookies", "apples", "pages", "books", "boxes", "mins",
 }  # fmt: skip
 _CONNECTIVES = {"and", "or"}
+_SCALE_WORDS = {
+    "thousand": "1000",
+    "million": "1000000",
+    "billion": "1000000000",
+    "trillion": "1000000000000",
+}
 _SETS = {"R": sympy.S.Reals, "Z": sympy.S.Integers, "N": sympy.S.Naturals, "Q": sympy.S.Rationals}
 
 _TEXT_CMDS = {"text", "textbf", "textit", "mbox", "textrm", "textnormal", "hbox", "mathrm", "mathbf",
@@ -127,7 +133,7 @@ _MATRIX_ENVS = {"pmatrix", "bmatrix", "Bmatrix", "matrix", "smallmatrix", "array
 _UNICODE = {
     "−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "π": r"\pi ", "√": r"\sqrt ",
     "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "∞": r"\infty ", "°": r"\degreemark ", "±": r"\pm ", "∪": r"\cup ",
-    "\u2009": " ", "\u00a0": " ", "\u202f": " ",
+    "\u2009": " ", "\u00a0": " ", "\u202f": " ", "€": " ", "£": " ", "¥": " ", "₹": " ",
 }  # fmt: skip
 _UNICODE_RE = re.compile("|".join(map(re.escape, _UNICODE)))
 
@@ -217,6 +223,11 @@ def _word_tokens(word: str, out: list[_Tok], in_text: bool) -> None:
     low = word.lower()
     if low in _CONNECTIVES:
         out.append(_Tok("op", ","))
+    elif low in ("percent", "percentage", "pct"):
+        out.append(_Tok("op", "%"))
+    elif low in _SCALE_WORDS:
+        out.append(_Tok("op", "*"))
+        out.append(_Tok("num", _SCALE_WORDS[low]))
     elif in_text:
         out.append(_Tok("text", word))
     elif word in FUNCTIONS or low in ("arcsin", "arccos", "arctan"):
