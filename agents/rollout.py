@@ -64,7 +64,7 @@ def run_episode(env: gym.Env, policy: StepPolicy, seed: int) -> EpisodeResult:
         success=bool(info["is_success"]),
         steps=len(verdicts),
         step_validity=valid / len(verdicts) if verdicts else 0.0,
-        first_error=info["first_error"],
+        first_error=None if info["first_error"] < 0 else info["first_error"],
         reward=total,
         terms=dict(info["episode_reward_terms"]),
         injected=[e.step for e in getattr(policy, "injected", [])],

@@ -6,7 +6,6 @@ families they draw from; stepping, verification, rewards and rendering live here
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -124,7 +123,7 @@ class ReasoningEnv(gym.Env[str, str]):
         self._transcript.append(self._answer_line(report.answer_text, report.answer))
         self._done = True
         info = self._info(is_success=report.correct, reward_terms=dict(report.terms))
-        info["report"] = report.to_dict()
+        info["report"] = report
         return self._observation(), float(report.reward), True, False, info
 
     def _step_one(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
@@ -156,7 +155,7 @@ class ReasoningEnv(gym.Env[str, str]):
         success = terminated and self._scorer.state.answer is not None and self._scorer.state.answer.ok is True
         info = self._info(is_success=success, reward_terms=terms)
         if verdict is not None:
-            info["verdict"] = verdict.to_dict()
+            info["verdict"] = verdict
         if self.render_mode == "human":
             self.render()
         return self._observation(), float(reward), terminated, truncated, info
@@ -183,21 +182,24 @@ class ReasoningEnv(gym.Env[str, str]):
     def _info(self, *, is_success: bool, reward_terms: dict[str, float] | None = None) -> dict[str, Any]:
         assert self.task is not None and self._scorer is not None
         scorer = self._scorer
-        return {
+        info: dict[str, Any] = {
             "task_id": self.task.id,
             "family": self.task.family,
             "difficulty": self.task.difficulty,
             "mode": self.mode,
             "is_success": bool(is_success),
             "step_verdicts": [v.to_dict() for v in scorer.verdicts],
-            "first_error": scorer.first_error,
+            # -1 when no step is wrong: vector envs batch info values into typed arrays, so no None here.
+            "first_error": -1 if scorer.first_error is None else scorer.first_error,
             "reward_terms": reward_terms if reward_terms is not None else {k: 0.0 for k in scorer.terms},
             "episode_reward_terms": dict(scorer.terms),
             "episode_reward": scorer.total,
             "max_reward": self.reward_config.max_reward,
             "steps_taken": len(scorer.verdicts),
-            "step_budget": self.step_budget if self.mode == "step" else math.inf,
         }
+        if self.mode == "step":
+            info["step_budget"] = self.step_budget
+        return info
 
     def render(self) -> str | None:
         if self.task is None:

@@ -2,13 +2,14 @@
 
 Gymnasium's ``Text`` only contains strings over a fixed character set, and its shared-memory
 encoding maps characters through that set, so unicode, newlines and LaTeX from a model do not
-round-trip through ``AsyncVectorEnv(shared_memory=True)`` (observations come back stale or mangled).
-``UnicodeText`` contains any ``str`` up to ``max_length`` and is stored in shared memory as a length
-plus Unicode code points.
+round-trip through ``AsyncVectorEnv(shared_memory=True)``; and gymnasium 1.4 reads a Text buffer only
+once, so its observations come back stale. ``UnicodeText`` contains any ``str`` up to ``max_length``, is
+stored in shared memory as a length plus Unicode code points, and is read through a live view.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -72,14 +73,42 @@ def _create_unicode_text_shared_memory(space: UnicodeText, n: int = 1, ctx: Any 
     return ctx.Array(np.dtype(np.int32).char, n * (space.max_length + 1))
 
 
+class SharedTextBatch(Sequence):
+    """A live view of the text observations in shared memory.
+
+    ``AsyncVectorEnv`` reads its shared observation buffer once, at start-up, and afterwards returns
+    ``deepcopy(that object)`` after every step. A NumPy view stays current that way; a tuple of strings
+    (what gymnasium builds for ``Text``) does not, which is why text observations came back stale. This
+    view decodes the buffer whenever it is read, and ``deepcopy`` turns it into a plain tuple of str.
+    """
+
+    def __init__(self, space: UnicodeText, shared_memory: Any, n: int):
+        self._data = np.frombuffer(shared_memory.get_obj(), dtype=np.int32).reshape((n, space.max_length + 1))
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, index: Any) -> Any:
+        if isinstance(index, slice):
+            return tuple(self[i] for i in range(*index.indices(len(self))))
+        row = self._data[index]
+        return "".join(map(chr, row[1 : 1 + int(row[0])].tolist()))
+
+    def __deepcopy__(self, memo: dict) -> tuple[str, ...]:
+        return tuple(self)
+
+    def __eq__(self, other: Any) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, Sequence) else other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"SharedTextBatch({tuple(self)!r})"
+
+
 @_shm.read_from_shared_memory.register(UnicodeText)
-def _read_unicode_text_from_shared_memory(space: UnicodeText, shared_memory: Any, n: int = 1) -> tuple[str, ...]:
-    data = np.frombuffer(shared_memory.get_obj(), dtype=np.int32).reshape((n, space.max_length + 1))
-    out = []
-    for row in data:
-        length = int(row[0])
-        out.append("".join(map(chr, row[1 : 1 + length].tolist())))
-    return tuple(out)
+def _read_unicode_text_from_shared_memory(space: UnicodeText, shared_memory: Any, n: int = 1) -> SharedTextBatch:
+    return SharedTextBatch(space, shared_memory, n)
 
 
 @_shm.write_to_shared_memory.register(UnicodeText)

@@ -50,7 +50,7 @@ class Report:
     answer_text: str | None
     first_error: int | None
     format_problems: list[str] = field(default_factory=list)
-    seconds: float = 0.0
+    seconds: float = field(default=0.0, compare=False)  # wall time: not part of the result
 
     @property
     def step_validity(self) -> float:

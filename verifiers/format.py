@@ -24,7 +24,7 @@ _THE_ANSWER_RE = re.compile(
 )
 _HASHES_RE = re.compile(r"^\s*####\s*(.+?)\s*$", re.MULTILINE)
 _ITEM_PREFIX_RE = re.compile(r"^\s*(?:(?:step\s*)?\d{1,3}\s*[.):]|step\s*\d{1,3}\s*[-–:]|[-*•])\s+", re.IGNORECASE)
-_INLINE_ITEMS_RE = re.compile(r"(?<=\S)\s+(?=(?:step\s*)?\d{1,3}[.)]\s+\S)", re.IGNORECASE)
+_LEADING_NUMBER_RE = re.compile(r"^\s*(?:step\s*)?(\d{1,3})\s*[.):]\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -97,11 +97,29 @@ def split_steps(text: str) -> list[str]:
     """Split reasoning text into steps: one per non-blank line or numbered item."""
     steps: list[str] = []
     for line in text.splitlines():
-        for piece in _INLINE_ITEMS_RE.split(line):
+        for piece in _split_inline_items(line):
             piece = _ITEM_PREFIX_RE.sub("", piece, count=1).strip()
             if piece:
                 steps.append(piece[:MAX_STEP_CHARS])
     return steps
+
+
+def _split_inline_items(line: str) -> list[str]:
+    """``"1. a 2. b 3. c"`` -> three items. Only a line that starts with item n is split, and only at
+    n+1, n+2, ... in order, so ``(x - 6) = 0`` is never mistaken for an item."""
+    m = _LEADING_NUMBER_RE.match(line)
+    if not m:
+        return [line]
+    pieces, start, n = [], 0, int(m.group(1))
+    while True:
+        nxt = re.search(rf"(?<=\S)\s+(?=(?:step\s*)?{n + 1}[.)]\s+\S)", line[start + 1 :], re.IGNORECASE)
+        if not nxt:
+            break
+        cut = start + 1 + nxt.start()
+        pieces.append(line[start:cut])
+        start, n = cut, n + 1
+    pieces.append(line[start:])
+    return pieces
 
 
 def _strip_answer_parts(body: str) -> str:
