@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import secrets
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -15,6 +17,19 @@ from .pool import Pool
 from .types import ExecResult, TestReport
 
 log = logging.getLogger("thoughtgym.sandbox")
+
+_open_sandboxes: weakref.WeakSet = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    """Remove the containers of sandboxes that were never closed."""
+    for sb in list(_open_sandboxes):
+        try:
+            sb.close()
+        except Exception:
+            pass
+
 
 _said_lock = threading.Lock()
 _said: set[str] = set()
@@ -112,6 +127,7 @@ class Sandbox:
             else:
                 self._pool = Pool(self._process_slot_factory(), self.pool_size)
             self.backend = backend
+            _open_sandboxes.add(self)
             try:
                 self._pool.start()
             except BaseException:

@@ -244,6 +244,9 @@ def test_always_equal_return_value(sandbox: Sandbox) -> None:
                               "math.isclose = lambda *a, **k: True\ndef f(x):\n    return 0\n",
                               ["import math\nassert math.isclose(f(2), 4)", "assert abs(f(3) - 9) < 1"])
     assert not patch.passed
+    shadow = sandbox.run_tests("def abs(x):\n    return 0\ndef f(x):\n    return 5\n",
+                               ["assert abs(f(2) - 4) < 0.5"])
+    assert not shadow.passed
     _after(sandbox)
 
 
