@@ -40,6 +40,14 @@ from thoughtgym.verifiers.math.arith import (
 from thoughtgym.verifiers.math.segment import MAX_STEP_CHARS, Chain, segment
 from thoughtgym.verifiers.verdict import Verdict
 
+try:  # import the symbolic stack up front so its import time never counts against a check's deadline
+    import sympy as _sympy  # noqa: F401
+
+    from thoughtgym.verifiers.math import compare as _compare_mod  # noqa: F401
+    from thoughtgym.verifiers.math import parse as _parse_mod  # noqa: F401
+except Exception:  # pragma: no cover - the arithmetic path works without them
+    pass
+
 __all__ = ["check_step", "first_error"]
 
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
