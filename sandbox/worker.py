@@ -33,8 +33,11 @@ from __future__ import annotations
 import ast
 import atexit
 import builtins
+import collections
 import ctypes
+import decimal
 import fcntl
+import fractions
 import functools
 import importlib
 import io
@@ -98,6 +101,8 @@ class EncodeError(TypeError):
 
 
 _SCALARS = (bool, int, str, type(None))
+_DICTLIKE = {collections.Counter: "Cn", collections.OrderedDict: "Od", collections.defaultdict: "Dd"}
+_DICT_TAGS = {"Cn": collections.Counter, "Od": collections.OrderedDict, "Dd": collections.defaultdict}
 
 
 def encode_value(v: object, depth: int = 0) -> object:
@@ -123,6 +128,19 @@ def encode_value(v: object, depth: int = 0) -> object:
         return ["F", [encode_value(x, depth + 1) for x in v]]
     if t is dict:
         return ["d", [[encode_value(k, depth + 1), encode_value(x, depth + 1)] for k, x in v.items()]]
+    # A few standard-library containers that solutions commonly return. Only their contents cross;
+    # the trusted side rebuilds them with its own, unpatched classes.
+    if t in _DICTLIKE:
+        return [_DICTLIKE[t], [[encode_value(k, depth + 1), encode_value(x, depth + 1)]
+                               for k, x in dict.items(v)]]
+    if t is collections.deque:
+        return ["Q", [encode_value(x, depth + 1) for x in v]]
+    if t is fractions.Fraction:
+        return ["Fr", str(v)]
+    if t is decimal.Decimal:
+        return ["De", str(v)]
+    if issubclass(t, tuple) and hasattr(t, "_fields"):  # namedtuple: crosses as a plain tuple
+        return ["t", [encode_value(x, depth + 1) for x in tuple.__iter__(v)]]
     raise EncodeError(f"value of type {t.__module__}.{t.__qualname__} is not a plain built-in value")
 
 
@@ -151,6 +169,17 @@ def decode_value(d: object) -> object:
         return frozenset(decode_value(x) for x in d[1])
     if tag == "d":
         return {decode_value(k): decode_value(x) for k, x in d[1]}
+    if tag in _DICT_TAGS:
+        pairs = [(decode_value(k), decode_value(x)) for k, x in d[1]]
+        if tag == "Dd":
+            return collections.defaultdict(None, pairs)
+        return _DICT_TAGS[tag](dict(pairs))
+    if tag == "Q":
+        return collections.deque(decode_value(x) for x in d[1])
+    if tag == "Fr":
+        return fractions.Fraction(str(d[1]))
+    if tag == "De":
+        return decimal.Decimal(str(d[1]))
     raise ValueError(f"unknown tag {tag!r}")
 
 

@@ -120,6 +120,18 @@ def test_run_tests_plain_values_roundtrip(sandbox: Sandbox) -> None:
     assert rep.passed, rep
 
 
+def test_run_tests_stdlib_containers(sandbox: Sandbox) -> None:
+    program = ("import collections, fractions\nP = collections.namedtuple('P', 'x y')\n"
+               "def f(s):\n    return collections.Counter(s)\n"
+               "def g():\n    return [collections.deque([1]), collections.OrderedDict(a=1), P(1, 2), "
+               "fractions.Fraction(1, 3), collections.defaultdict(list, {1: [2]})]\n")
+    rep = sandbox.run_tests(program, ["assert f('aab') == {'a': 2, 'b': 1}",
+                                      "assert f('aab').most_common(1) == [('a', 2)]",
+                                      "from collections import deque, OrderedDict\nfrom fractions import Fraction\n"
+                                      "assert g() == [deque([1]), OrderedDict(a=1), (1, 2), Fraction(1, 3), {1: [2]}]"])
+    assert rep.passed, rep
+
+
 def test_run_tests_program_load_failures(sandbox: Sandbox) -> None:
     syntax = sandbox.run_tests("def f(:\n", ["assert f() == 1"])
     assert not syntax.passed and "SyntaxError" in (syntax.error or "")
