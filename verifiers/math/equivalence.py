@@ -181,6 +181,8 @@ def _compare(
             return None
         return expressions_equal(a, b, timeout_s=remaining)
 
+    if isinstance(p, BareList) and all(a == p.args[0] for a in p.args):
+        p = p.args[0]  # "1/2 or 0.5": one value written twice
     g_places = _decimal_places(g_text)
     p_places = _decimal_places(p_text)
     g_places = None if g_places is None else g_places + g_shift

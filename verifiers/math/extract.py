@@ -51,6 +51,7 @@ _PROSE_OK = {"sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", 
              "hours", "minutes", "seconds", "days", "years", "square", "sin", "cos", "tan", "cot",
              "sec", "csc", "log", "exp", "abs", "arcsin", "arccos", "arctan", "sinh", "cosh",
              "tanh", "and", "infinity", "inf"} | {w for w in UNIT_WORDS if len(w) >= 3}  # fmt: skip
+_JOIN_RE = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s*", re.I)
 _SENTENCE_END_RE = re.compile(r"\.(?=\s|$)|\n|\s+(?:so|because|since|which|as|where|when|if)\b", re.I)
 
 
@@ -132,10 +133,20 @@ def _phrase_answer(text: str) -> str | None:
         last = m
     if last is None:
         return None
-    rest = text[last.end() : last.end() + 500]
-    seg = _MATH_RE.match(rest.lstrip())
+    rest = text[last.end() : last.end() + 500].lstrip()
+    seg = _MATH_RE.match(rest)
     if seg is not None:
-        return next(g for g in seg.groups() if g is not None)
+        # "$x = 3$ and $y = 4$": consecutive math segments joined by and / or / commas
+        parts = [next(g for g in seg.groups() if g is not None)]
+        pos = seg.end()
+        while len(parts) < 10:
+            join = _JOIN_RE.match(rest, pos)
+            nxt = _MATH_RE.match(rest, join.end()) if join else None
+            if nxt is None:
+                break
+            parts.append(next(g for g in nxt.groups() if g is not None))
+            pos = nxt.end()
+        return ", ".join(parts)
     end = _SENTENCE_END_RE.search(rest)
     out = rest[: end.start()] if end else rest
     out = out.strip()
