@@ -65,7 +65,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(f"\n== {family} (difficulty {','.join(map(str, args.difficulty))}) ==")
         print(_table(rows, cols))
     write_jsonl(out / "summary.jsonl", summary_rows)
-    print(f"\nmetrics: {out / 'episodes.jsonl'} and {out / 'summary.jsonl'}")
+    from thoughtgym.agents.plots import plot_reward_terms
+
+    plot = plot_reward_terms(summary_rows, out / "reward_terms.png", title="thoughtgym demo: mean reward terms")
+    print(f"\nmetrics: {out / 'episodes.jsonl'}, {out / 'summary.jsonl'}; plot: {plot}")
     return 0
 
 
