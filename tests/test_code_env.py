@@ -412,3 +412,19 @@ def test_hostile_actions_never_crash(action: str) -> None:
         assert env.observation_space.contains(obs)
         assert not info["is_success"]
     assert not os.path.exists(PWNED)
+
+
+def test_async_vector_env_checks_code_in_each_worker() -> None:
+    """A forked worker process gets its own sandbox pool, even when the parent already started one."""
+    from thoughtgym.verifiers.code import get_sandbox
+
+    get_sandbox()
+    envs = gym.make_vec("thoughtgym/Code-v0", num_envs=2, vectorization_mode="async", mode="single")
+    try:
+        envs.reset(seed=3)
+        tasks = envs.call("task")
+        _, rewards, terminated, _, _ = envs.step(tuple(ReferencePolicy().complete(t) for t in tasks))
+        assert all(terminated)
+        assert list(rewards) == pytest.approx([envs.call("reward_config")[0].max_reward] * 2)
+    finally:
+        envs.close()
