@@ -280,13 +280,17 @@ def _equivalent(pred: str, gold: str, deadline: float) -> bool:
             g_text = ""
         if not g_parsed:
             return False
+    failed: list[str] = []
     for cand in cands:
         if time.monotonic() > deadline:
             return False
+        if any(cand in f for f in failed):
+            continue  # a piece of an answer we could not read is not the answer
         p_parsed = _parse_variants(cand)
         if not p_parsed:
             if _norm_text(cand) == g_norm:
                 return True
+            failed.append(cand)
             continue
         for p, p_shift in p_parsed:
             for g, g_shift in g_parsed:

@@ -357,12 +357,12 @@ def _text_cmd(name: str, content: str, out: list[_Tok], depth: int) -> None:
         _tokenize(_normalize(content), sub, depth + 1)
         out.extend(sub)
         return
-    if re.fullmatch(r"[A-Za-z\s.]*", stripped):
-        words = stripped.replace(".", " ").split()
-        if len(words) == 1 and len(words[0]) == 1 and words[0] not in ("m", "g", "s", "h", "l"):
-            out.append(_Tok("id", words[0]))  # \text{A}: a letter answer, not a unit
-            return
-        for w in words:
+    letter = re.fullmatch(r"\(?\s*([A-Za-z])\s*\)?", stripped)
+    if letter and letter.group(1) not in ("m", "g", "s", "h", "l"):
+        out.append(_Tok("id", letter.group(1)))  # \text{A}, \text{(B)}: a letter answer, not a unit
+        return
+    if not re.search(r"\d", stripped) and re.search(r"[A-Za-z]", stripped):
+        for w in re.findall(r"[A-Za-z]+", stripped):  # units such as m/s, km^2, sq. ft
             _word_tokens(w, out, True)
         return
     sub = []
