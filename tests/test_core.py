@@ -105,3 +105,10 @@ def test_padding_never_beats_the_reference(ref: int, extra_valid: int, invalid: 
 def test_reward_config_rejects_negative_weights() -> None:
     with pytest.raises(ValueError, match="weight"):
         RewardConfig(outcome=-1).validate()
+
+
+@pytest.mark.parametrize(
+    "line", ["1. d/dx(2*x - 2) = 2", "1) (x + 6)*(x - 6) = 0", "13*(x + 1) + 15 = 11*(x + 7) - 34", "1. x = 3 - 2. 5"]
+)
+def test_split_steps_does_not_split_math_that_looks_like_numbering(line: str) -> None:
+    assert len(split_steps(line)) == 1

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import thoughtgym
+from thoughtgym import Task
 from thoughtgym.agents import NoisyPolicy, ReferencePolicy
 from thoughtgym.agents.rollout import run_episode
 from thoughtgym.envs.math_env import procedural_math_families
@@ -153,3 +154,34 @@ def test_bad_arguments_say_what_is_wrong() -> None:
     env = gym.make("thoughtgym/Math-v0")
     with pytest.raises(RuntimeError, match="reset"):
         env.unwrapped.step("1 + 1 = 2")
+
+
+@pytest.mark.parametrize("family", MATH_FAMILIES + ["gsm8k"])
+@pytest.mark.parametrize("difficulty", [1, 2, 3])
+def test_verify_catches_a_corrupted_step_at_that_step(family: str, difficulty: int) -> None:
+    import random
+
+    from thoughtgym.envs.tasks._mathutil import corrupt_step
+
+    for seed in range(3):
+        task = thoughtgym.make_task(family, difficulty, seed)
+        reference = thoughtgym.verify(task, task.reference_completion())
+        assert reference.correct and reference.first_error is None, reference.steps
+        index, corrupted = corrupt_step(task, random.Random(seed))
+        if family == "gsm8k" and "<<" not in task.solution[index]:
+            continue  # a few GSM8K rows have no calculator annotation to corrupt
+        bad = Task(**{**task.to_dict(), "solution": corrupted}).reference_completion()
+        report = thoughtgym.verify(task, bad)
+        assert report.first_error == index, (corrupted[index], report.steps[index])
+        assert report.reward < reference.reward
+
+
+@settings(max_examples=60, deadline=None)
+@given(family=st.sampled_from(MATH_FAMILIES), difficulty=st.sampled_from([1, 2, 3]), seed=st.integers(0, 10**6))
+def test_reference_completion_parses_back_into_the_reference_steps(family: str, difficulty: int, seed: int) -> None:
+    from thoughtgym.verifiers.format import parse_completion
+
+    task = thoughtgym.make_task(family, difficulty, seed)
+    parsed = parse_completion(task.reference_completion())
+    assert parsed.steps == task.solution
+    assert parsed.answer == task.answer

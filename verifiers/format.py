@@ -24,7 +24,7 @@ _THE_ANSWER_RE = re.compile(
 )
 _HASHES_RE = re.compile(r"^\s*####\s*(.+?)\s*$", re.MULTILINE)
 _ITEM_PREFIX_RE = re.compile(r"^\s*(?:(?:step\s*)?\d{1,3}\s*[.):]|step\s*\d{1,3}\s*[-–:]|[-*•])\s+", re.IGNORECASE)
-_LEADING_NUMBER_RE = re.compile(r"^\s*(?:step\s*)?(\d{1,3})\s*[.):]\s+", re.IGNORECASE)
+_LEADING_NUMBER_RE = re.compile(r"^\s*(?:step\s*)?(\d{1,3})\s*([.):])\s+", re.IGNORECASE)
 
 
 @dataclass
@@ -106,13 +106,14 @@ def split_steps(text: str) -> list[str]:
 
 def _split_inline_items(line: str) -> list[str]:
     """``"1. a 2. b 3. c"`` -> three items. Only a line that starts with item n is split, and only at
-    n+1, n+2, ... in order, so ``(x - 6) = 0`` is never mistaken for an item."""
+    n+1, n+2, ... in order, with the same delimiter, after no operator, so ``1. d/dx(x - 2) = 1`` and
+    ``(x - 6) = 0`` are never mistaken for items."""
     m = _LEADING_NUMBER_RE.match(line)
     if not m:
         return [line]
-    pieces, start, n = [], 0, int(m.group(1))
+    pieces, start, n, delim = [], 0, int(m.group(1)), re.escape(m.group(2))
     while True:
-        nxt = re.search(rf"(?<=\S)\s+(?=(?:step\s*)?{n + 1}[.)]\s+\S)", line[start + 1 :], re.IGNORECASE)
+        nxt = re.search(rf"(?<=[^\s+\-*/^=(<>])\s+(?=(?:step\s*)?{n + 1}{delim}\s+\S)", line[start + 1 :], re.IGNORECASE)
         if not nxt:
             break
         cut = start + 1 + nxt.start()
