@@ -35,7 +35,7 @@ import sympy
 from sympy.core.relational import Relational
 
 from thoughtgym.verifiers.math.compare import evaluate, expressions_equal
-from thoughtgym.verifiers.math.extract import MAX_SCAN, clean_answer, extract_candidates
+from thoughtgym.verifiers.math.extract import MAX_SCAN, clean_answer, extract_candidates, has_prose
 from thoughtgym.verifiers.math.parse import BareList, MathParseError, is_huge, parse_expression
 
 __all__ = ["equivalent", "MIN_PLACES_FOR_APPROX"]
@@ -90,8 +90,14 @@ def _single_assignment(x: Any) -> Any | None:
     """``x = v`` (symbol on the left) or a numeric chain ``2+1 = 3``: the value ``v``."""
     if isinstance(x, sympy.Eq):
         lhs, rhs = x.args
-        if isinstance(lhs, sympy.Symbol) or (isinstance(lhs, sympy.Expr) and not lhs.free_symbols):
+        if isinstance(lhs, sympy.Symbol):
             return rhs
+        if (
+            isinstance(lhs, sympy.Expr)
+            and isinstance(rhs, sympy.Expr)
+            and not (lhs.free_symbols or rhs.free_symbols)
+        ):
+            return rhs  # a numeric chain 2 + 1 = 3
         if isinstance(rhs, sympy.Symbol) and not lhs.has(rhs):
             return lhs
     return None
@@ -290,7 +296,8 @@ def _equivalent(pred: str, gold: str, deadline: float) -> bool:
         if not p_parsed:
             if _norm_text(cand) == g_norm:
                 return True
-            failed.append(cand)
+            if not has_prose(cand):
+                failed.append(cand)
             continue
         for p, p_shift in p_parsed:
             for g, g_shift in g_parsed:

@@ -25,7 +25,7 @@ import re
 
 from thoughtgym.verifiers.math.parse import UNIT_WORDS
 
-__all__ = ["extract_answer", "extract_candidates", "clean_answer", "MAX_SCAN"]
+__all__ = ["extract_answer", "extract_candidates", "clean_answer", "has_prose", "MAX_SCAN"]
 
 MAX_SCAN = 10_000
 """Characters looked at (the end of the text, where final answers live)."""
@@ -149,6 +149,11 @@ def _phrase_answer(text: str) -> str | None:
         return ", ".join(parts)
     end = _SENTENCE_END_RE.search(rest)
     out = rest[: end.start()] if end else rest
+    if has_prose(out):
+        # "Final Answer: The volume of $V$ is 120": the value after the last "is" / "=" / ":"
+        tail = re.split(r"\s(?:is|are|equals|was|be)\s|=|:", out)[-1]
+        if tail.strip() and tail.strip() != out.strip():
+            out = tail
     out = out.strip()
     return out or None
 
@@ -158,7 +163,8 @@ _SMALL_WORDS_RE = re.compile(
 )
 
 
-def _has_prose(text: str) -> bool:
+def has_prose(text: str) -> bool:
+    """True when ``text`` contains English words (not just math, units and LaTeX commands)."""
     if _SMALL_WORDS_RE.search(text):
         return True
     return any(m.group(0).lower() not in _PROSE_OK for m in _PROSE_RE.finditer(text))
@@ -188,7 +194,7 @@ def extract_candidates(text: str) -> list[str]:
     if hashes:
         add(hashes[-1])
     stripped = text.strip()
-    if len(stripped) <= 300 and not _has_prose(stripped):
+    if len(stripped) <= 300 and not has_prose(stripped):
         add(stripped)
     maths = list(_MATH_RE.finditer(text[-4000:]))
     if maths:
