@@ -292,6 +292,8 @@ def _equivalent(pred: str, gold: str, deadline: float) -> bool:
             return False
         if any(cand in f for f in failed):
             continue  # a piece of an answer we could not read is not the answer
+        if cand is not cands[-1] and has_prose(cand):
+            continue  # words would parse as products of letters; a later candidate is cleaner
         p_parsed = _parse_variants(cand)
         if not p_parsed:
             if _norm_text(cand) == g_norm:

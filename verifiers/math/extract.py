@@ -154,6 +154,10 @@ def _phrase_answer(text: str) -> str | None:
         tail = re.split(r"\s(?:is|are|equals|was|be)\s|=|:", out)[-1]
         if tail.strip() and tail.strip() != out.strip():
             out = tail
+        if has_prose(out):
+            nums = _NUMBER_RE.findall(out)
+            if len(nums) == 1:  # "Jane started growing it 3 hours ago"
+                out = nums[0]
     out = out.strip()
     return out or None
 

@@ -777,7 +777,8 @@ class _Parser:
                 raise MathParseError("empty group")
             v = self.list_until("}")
             if isinstance(v, list):
-                return self._finite_set(v)
+                # LaTeX braces only group: {1, 2} is the bare list 1, 2 (a set needs \{ \})
+                return BareList(*[self.finish(x) for x in v])
             return v
         t = self.peek()
         if t.kind == "num" and len(t.val) > 1 and "." not in t.val:
