@@ -45,7 +45,7 @@ _NUMBER_RE = re.compile(
     r"(?<![A-Za-z\d.,])(?:-?\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+)"
 )
 _PROSE_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
-_PROSE_OK = {"sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", "right", "begin", "end",
+_PROSE_OK = {"array", "vmatrix", "smallmatrix", "cases", "align", "aligned", "sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", "right", "begin", "end",
              "pmatrix", "bmatrix", "matrix", "alpha", "beta", "gamma", "delta", "theta", "lambda",
              "sigma", "omega", "dollars", "units", "degrees", "cents", "inches", "feet", "meters",
              "hours", "minutes", "seconds", "days", "years", "square", "sin", "cos", "tan", "cot",
@@ -55,59 +55,67 @@ _JOIN_RE = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s*", re.I)
 _SENTENCE_END_RE = re.compile(r"\.(?=\s|$)|\n|\s+(?:so|because|since|which|as|where|when|if)\b", re.I)
 
 
-def _balanced(text: str, start: int) -> tuple[str, int] | None:
-    """Content of the ``{...}`` group opening at ``text[start]``, and the index after it."""
-    if start >= len(text) or text[start] != "{":
-        return None
-    depth = 0
-    i = start
-    n = len(text)
+def _brace_pairs(text: str) -> dict[int, int]:
+    """Index of each ``{`` -> index of its matching ``}`` (escaped braces skipped); one pass."""
+    pairs: dict[int, int] = {}
+    stack: list[int] = []
+    i, n = 0, len(text)
     while i < n:
         c = text[i]
         if c == "\\":
             i += 2
             continue
         if c == "{":
-            depth += 1
-        elif c == "}":
-            depth -= 1
-            if depth == 0:
-                return text[start + 1 : i], i + 1
+            stack.append(i)
+        elif c == "}" and stack:
+            pairs[stack.pop()] = i
         i += 1
-    return None
+    return pairs
+
+
+def _group_at(text: str, start: int, pairs: dict[int, int]) -> str | None:
+    end = pairs.get(start)
+    return None if end is None else text[start + 1 : end]
 
 
 def _boxes_on_last_line(text: str) -> str | None:
     """``\\boxed{2}`` and ``\\boxed{3}`` on the same (last boxed) line -> ``"2, 3"``."""
-    idx = [m for m in _BOXED_RE.finditer(text)]
+    idx = list(_BOXED_RE.finditer(text))
     if len(idx) < 2:
         return None
     line_start = text.rfind("\n", 0, idx[-1].start()) + 1
     same = [m for m in idx if m.start() >= line_start]
-    if len(same) < 2:
+    if len(same) < 2 or len(same) > 20:
         return None
+    pairs = _brace_pairs(text[line_start:])
     parts = []
+    prev_end = -1
     for m in same:
-        got = _balanced(text, m.end())
-        if got is None:
-            return None
-        parts.append(got[0].strip())
+        got = _group_at(text[line_start:], m.end() - line_start, pairs)
+        if got is None or m.start() < prev_end:
+            return None  # unbalanced, or nested boxes
+        prev_end = m.end() + len(got) + 1
+        parts.append(got.strip())
     return ", ".join(parts)
 
 
 def _last_boxed(text: str) -> str | None:
-    last = None
-    for m in _BOXED_RE.finditer(text):
-        got = _balanced(text, m.end())
+    matches = list(_BOXED_RE.finditer(text))
+    if not matches:
+        return None
+    pairs = _brace_pairs(text)
+    for m in reversed(matches):
+        got = _group_at(text, m.end(), pairs)
         if got is not None:
-            last = got[0]
-        elif m.end() < len(text) and text[m.end()].isalnum():
-            tok = re.match(r"[^\s$]+", text[m.end() :])  # \boxed 5
-            last = tok.group(0) if tok else last
-    return last
+            return got
+        if m.end() < len(text) and text[m.end()].isalnum():
+            tok = re.match(r"[^\s$]+", text[m.end() : m.end() + 100])  # \boxed 5
+            if tok:
+                return tok.group(0)
+    return None
 
 
-def clean_answer(ans: str, *, math: bool = False) -> str:
+def clean_answer(ans: str, *, math: bool = False, _depth: int = 0) -> str:
     """Strip delimiters, markdown and trailing punctuation from an extracted answer.
 
     ``math`` marks text known to be math (a ``\\boxed{}`` or ``<answer>`` body): a trailing ``!``
@@ -121,9 +129,9 @@ def clean_answer(ans: str, *, math: bool = False) -> str:
         s = re.sub(r"[.,;:?]+$" if math else r"[.,;:!?]+$", "", s).strip()
         if s.endswith("\\") and not s.endswith("\\\\"):
             s = s[:-1]
-    inner = _last_boxed(s) if "\\boxed" in s or "\\fbox" in s else None
+    inner = _last_boxed(s) if ("\\boxed" in s or "\\fbox" in s) and _depth < 4 else None
     if inner is not None:
-        return clean_answer(inner, math=True)
+        return clean_answer(inner, math=True, _depth=_depth + 1)
     return s[:MAX_ANSWER]
 
 
