@@ -62,6 +62,7 @@ MAX_MESSAGE = 256 * MB
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
 _SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
+JOB_NICE = 10
 
 
 # --------------------------------------------------------------------------- wire protocol
@@ -452,11 +453,13 @@ class Worker:
                     in_open = False
         if in_open:
             os.close(in_w)
+        # Kill the job's whole process group at once (a fork bomb dies in one call), whether the
+        # job finished or not, then anything that escaped the group (setsid, double fork).
+        try:
+            os.killpg(pid, signal.SIGKILL)
+        except OSError:
+            pass
         if timed_out:
-            try:
-                os.killpg(pid, signal.SIGKILL)
-            except OSError:
-                pass
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -464,6 +467,8 @@ class Worker:
         _, status = os.waitpid(pid, 0)
         os.close(pidfd)
         duration = time.monotonic() - t0
+        if self.uid >= 0:
+            kill_uid(self.uid)
         kill_descendants()
         if self.uid >= 0:
             kill_uid(self.uid)
@@ -639,9 +644,18 @@ def _fresh_main(jobdir: str, base_path: list[str], name: str, filename: str) -> 
     return mod
 
 
+def _lower_priority() -> None:
+    """Untrusted code runs niced, so the worker and the harness keep the CPU under a fork bomb."""
+    try:
+        os.nice(JOB_NICE)
+    except OSError:
+        pass
+
+
 def _exec_main(code: str, jobdir: str, base_path: list[str]) -> None:  # pragma: no cover - child
     path = os.path.join(jobdir, "main.py")
     rc = 0
+    _lower_priority()
     try:
         with open(path, "w", encoding="utf-8") as f:
             f.write(code)
@@ -1015,6 +1029,7 @@ def _death_reason(cpid: int) -> str:
 def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, wfd: int) -> None:  # pragma: no cover
     """Untrusted side of a test job: load the program, then serve calls."""
     path = os.path.join(jobdir, "program.py")
+    _lower_priority()
     try:
         with open(path, "w", encoding="utf-8") as f:
             f.write(program)
