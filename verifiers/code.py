@@ -92,12 +92,23 @@ def get_sandbox() -> Sandbox:
             from thoughtgym.sandbox import Sandbox
 
             backend = os.environ.get("THOUGHTGYM_SANDBOX_BACKEND", "auto")
-            sandbox = Sandbox(backend=backend)
+            sandbox = Sandbox(backend=backend, uid_base=_uid_base())
             sandbox.start()
             if _SANDBOX is None:
                 atexit.register(close_sandbox)
             _SANDBOX, _SANDBOX_PID = sandbox, os.getpid()
         return _SANDBOX
+
+
+def _uid_base() -> int:
+    """Job uids of this process's pool: ``$THOUGHTGYM_SANDBOX_UID_BASE``, else a range of 256 uids
+    derived from the pid. Pools of concurrent processes (vector env workers, several trainers) must not
+    share job uids: RLIMIT_NPROC counts per uid machine-wide, so one job's fork bomb would starve the
+    other pools' jobs (and same-uid jobs could signal each other)."""
+    env = os.environ.get("THOUGHTGYM_SANDBOX_UID_BASE")
+    if env and env.strip().isdigit():
+        return int(env)
+    return 1_000_000 + (os.getpid() % 4_000_000) * 256
 
 
 def close_sandbox() -> None:
