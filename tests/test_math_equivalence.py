@@ -58,6 +58,14 @@ POSITIVE = [
     ("$\\boxed{5\\text{ cm}}$", "5"),
     ("$\\boxed{30^\\circ}$", "30"),
     ("$\\boxed{\\text{(B)}}$", "B"),
+    # MATH-style notation
+    ("$\\boxed{10,\\!000}$", "10000"),
+    ("$\\boxed{0.\\overline{3}}$", "\\frac{1}{3}"),
+    ("$\\boxed{\\{x \\mid x > 2\\}}$", "(2, \\infty)"),
+    ("$\\boxed{\\textbf{(C) }12}$", "C"),
+    ("$\\boxed{45^\\circ}$", "\\frac{\\pi}{4}"),
+    ("$\\boxed{2}$ and $\\boxed{3}$", "2, 3"),
+    ("Final Answer: The volume of $ABCD$ is 120.", "120"),
 ]
 
 NEGATIVE = [
@@ -80,6 +88,10 @@ NEGATIVE = [
     ("I first thought 4, but the answer is $\\boxed{3}$.", "4"),
     ("$\\boxed{2^{n-1}}$", "2^n - 1"),
     ("$\\boxed{-7}$", "7"),
+    ("$\\boxed{0.28}$", "28"),
+    ("$\\boxed{|x|}$", "x"),
+    ("$11a+c$", "7 = 11a + c"),
+    ("AZYUK2A", "2"),
     ("", "7"),
     ("The answer is 7", ""),
 ]
@@ -115,6 +127,13 @@ def test_hostile_inputs_bounded(text: str) -> None:
         t = time.monotonic()
         result = equivalent(text, gold, timeout_s=1.0)
         assert isinstance(result, bool)
+        assert time.monotonic() - t < 10
+
+
+def test_adversarial_extraction_is_linear() -> None:
+    for text in ("\\boxed{" * 200_000, "\\boxed{\\boxed{3}" * 50_000, "\\(" * 200_000, "<answer>" * 100_000):
+        t = time.monotonic()
+        assert equivalent(text, "3", timeout_s=1.0) in (True, False)
         assert time.monotonic() - t < 10
 
 

@@ -45,7 +45,7 @@ _NUMBER_RE = re.compile(
     r"(?<![A-Za-z\d.,])(?:-?\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+)"
 )
 _PROSE_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
-_PROSE_OK = {"array", "vmatrix", "smallmatrix", "cases", "align", "aligned", "sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", "right", "begin", "end",
+_PROSE_OK = {"thousand", "million", "billion", "trillion", "percent", "percentage", "pct", "array", "vmatrix", "smallmatrix", "cases", "align", "aligned", "sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", "right", "begin", "end",
              "pmatrix", "bmatrix", "matrix", "alpha", "beta", "gamma", "delta", "theta", "lambda",
              "sigma", "omega", "dollars", "units", "degrees", "cents", "inches", "feet", "meters",
              "hours", "minutes", "seconds", "days", "years", "square", "sin", "cos", "tan", "cot",
