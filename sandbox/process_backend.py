@@ -69,6 +69,30 @@ def _python_binds() -> list[str]:
     return out
 
 
+def _world_traversable(path: str) -> bool:
+    d = os.path.realpath(path)
+    while d not in ("/", ""):
+        try:
+            if not os.stat(d).st_mode & 0o001:
+                return False
+        except OSError:
+            return False
+        d = os.path.dirname(d)
+    return True
+
+
+def worker_python(isolation: str) -> str:
+    """The interpreter for the worker. Outside bubblewrap the job uid must be able to reach the
+    standard library; an interpreter under a private home (pyenv in ``/root``) is not, so the system
+    ``python3`` is used instead when there is one."""
+    if isolation == "bwrap" or os.geteuid() != 0 or _world_traversable(sys.base_prefix):
+        return sys.executable
+    for cand in ("/usr/bin/python3", "/usr/local/bin/python3"):
+        if os.path.exists(cand) and _world_traversable(cand):
+            return cand
+    return sys.executable
+
+
 def bwrap_prefix(tmpfs_mb: int = 64, root: bool | None = None) -> list[str]:
     """The bubblewrap command line that wraps one worker.
 
@@ -164,7 +188,7 @@ class ProcessSlot(Slot):
                     uid = -1
             else:
                 prefix = []
-        cmd = prefix + [sys.executable, "-I", worker, "--fd", str(child.fileno()), "--uid", str(uid),
+        cmd = prefix + [worker_python(self.isolation), "-I", worker, "--fd", str(child.fileno()), "--uid", str(uid),
                         "--workroot", workroot, "--nproc", str(nproc)]
         for s in scratch:
             cmd += ["--scratch", s]

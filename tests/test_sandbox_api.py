@@ -218,3 +218,29 @@ def test_auto_backend_says_which() -> None:
         assert sb.run("print(1)").stdout == "1\n"
         if fx.docker_available():
             assert sb.backend == "docker"
+
+
+@pytest.mark.parametrize("isolation", ["unshare", "none"])
+def test_process_fallback_isolation_levels(isolation: str) -> None:
+    """Without bubblewrap the process backend still runs jobs, tests and kills orphans."""
+    with Sandbox("process", pool_size=1, isolation=isolation, uid_base=fx.UID_BASE) as sb:
+        r = sb.run("import os\nprint(os.getuid() != 0, sorted(os.environ))")
+        assert r.ok and r.stdout.startswith("True"), r
+        assert sb.run_tests("def f(x):\n    return x + 1\n", ["assert f(1) == 2"]).passed
+        assert not sb.run_tests("import os\nos._exit(0)\ndef f(x):\n    return x + 1\n", ["assert f(1) == 2"]).passed
+        r = sb.run("import subprocess\nsubprocess.Popen(['sleep', '100'], start_new_session=True)\nprint('ok')")
+        assert r.ok
+        assert fx.job_uid_processes() == []
+        if isolation == "unshare":
+            net = sb.run("import socket\nprint([n for _, n in socket.if_nameindex()])")
+            assert net.stdout.strip() == "['lo']"
+
+
+def test_ci_turns_docker_skip_into_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fx, "docker_available", lambda *a, **k: False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        fx.require_docker()
+    monkeypatch.setenv("CI", "false")
+    with pytest.raises(pytest.skip.Exception):
+        fx.require_docker()
