@@ -79,10 +79,6 @@ class BareList(Tuple):
     """A comma-separated list written without brackets (``1, 2``); order may not matter."""
 
 
-class _Huge(Exception):
-    pass
-
-
 # --------------------------------------------------------------------------- vocabulary
 
 GREEK = {
@@ -157,6 +153,8 @@ _TOKEN_RE = re.compile(
     re.VERBOSE,
 )
 
+_THOUSANDS_RE = re.compile(r"(?:,\d{3})+(?![\d])(?:\.\d+)?|(?: \d{3})+(?![\d.])")
+_MIXED_RE = re.compile(r"\s+(\d+)\s*/\s*(\d+)(?![\d.])")
 _NUMBER_TEXT_RE = re.compile(r"^\s*[-+]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*$|^\s*[-+]?\s*\.\d+\s*$")
 
 
@@ -263,16 +261,15 @@ def _tokenize(text: str, out: list[_Tok], depth: int = 0) -> None:
             continue
         if kind == "num":
             if bracket == 0 and "." not in val:
-                g = re.compile(r"(?:,\d{3})+(?![\d])(?:\.\d+)?|(?: \d{3})+(?![\d.])").match(text, end)
+                g = _THOUSANDS_RE.match(text, end)
                 if g and len(val) <= 3:
                     val += g.group(0).replace(",", "").replace(" ", "")
                     end = g.end()
-            if bracket == 0 or True:
-                mixed = re.compile(r"\s+(\d+)\s*/\s*(\d+)(?![\d.])").match(text, end)
-                if mixed and "." not in val and (not out or out[-1].val not in ("/", "^", "_")):
-                    out.append(_Tok("mixed", f"{val} {mixed.group(1)} {mixed.group(2)}"))
-                    pos = mixed.end()
-                    continue
+            mixed = _MIXED_RE.match(text, end)  # 3 1/2
+            if mixed and "." not in val and (not out or out[-1].val not in ("/", "^", "_")):
+                out.append(_Tok("mixed", f"{val} {mixed.group(1)} {mixed.group(2)}"))
+                pos = mixed.end()
+                continue
             out.append(_Tok("num", val))
         elif kind == "word":
             _word_tokens(val, out, False)
@@ -724,9 +721,7 @@ class _Parser:
         t = self.peek()
         if t.kind == "op" and t.val == "{":
             return self.group()
-        if t.kind == "num" and self.toks[self.i - 1].val == "^" and len(t.val) > 1 and "." not in t.val:
-            # LaTeX x^23 means x^{2}3; plain x^23 means x^{23}: we keep the plain reading.
-            pass
+        # (LaTeX x^23 means x^{2}3; plain x^23 means x^{23}: the plain reading is kept.)
         return self.expr(39)
 
     def _factorial(self, x: Any) -> Any:
@@ -1120,7 +1115,6 @@ def parse_expression(
         raise MathParseError("LaTeX not accepted")
     toks: list[_Tok] = []
     _tokenize(norm, toks)
-    toks = [t for i, t in enumerate(toks) if not (t.kind == "text" and _all_text_around(toks, i))]
     if not toks or all(t.kind == "text" for t in toks):
         raise MathParseError("no math in text")
     parser = _Parser(toks, percent, degrees)
@@ -1137,7 +1131,3 @@ def parse_expression(
     if isinstance(result, (bool, int)) or result is None:
         raise MathParseError("not an expression")
     return result
-
-
-def _all_text_around(toks: list[_Tok], i: int) -> bool:
-    return False
