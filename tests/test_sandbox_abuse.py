@@ -285,3 +285,17 @@ def test_ptrace_and_proc_of_harness(sandbox: Sandbox) -> None:
     rep = sandbox.run_tests(_program(code), TESTS)
     assert "OPENED" not in rep.stdout
     _after(sandbox)
+
+
+def test_dead_worker_is_replaced(sandbox: Sandbox) -> None:
+    """A worker killed from outside (container killed, process killed) costs one job, not the pool."""
+    slot = sandbox._pool._slots[0]
+    if sandbox.backend == "docker":
+        slot.container.kill()
+    else:
+        os.killpg(slot.proc.pid, 9)
+    results = [sandbox.run("print('alive')") for _ in range(2 * fx.POOL_SIZE + 1)]
+    assert sum(r.error is not None for r in results) <= 1
+    assert all(r.ok for r in results if r.error is None)
+    assert all(not r.ok for r in results if r.error is not None)
+    _after(sandbox)
