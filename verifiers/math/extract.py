@@ -42,7 +42,7 @@ _MATH_RE = re.compile(
     r"\$\$([^$]{1,2000})\$\$|\$([^$]{1,2000})\$|\\\((.{1,2000}?)\\\)|\\\[(.{1,2000}?)\\\]", re.S
 )
 _NUMBER_RE = re.compile(
-    r"(?<![A-Za-z\d.,])(?:-?\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+)"
+    r"(?<![A-Za-z\d.,])(?:-?\d+\s+\d+/\d+(?![\d/])|-?\d{1,3}(?:,\d{3})+(?![\d])(?:\.\d+)?|-?\d{1,3}(?: \d{3})+(?![\d])(?:\.\d+)?|-?\d+(?:\.\d+)?(?:/\d+)?|-?\.\d+)"
 )
 _PROSE_RE = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}")
 _PROSE_OK = {"thousand", "million", "billion", "trillion", "percent", "percentage", "pct", "array", "vmatrix", "smallmatrix", "cases", "align", "aligned", "sqrt", "frac", "dfrac", "text", "infty", "cdot", "times", "left", "right", "begin", "end",
@@ -51,6 +51,7 @@ _PROSE_OK = {"thousand", "million", "billion", "trillion", "percent", "percentag
              "hours", "minutes", "seconds", "days", "years", "square", "sin", "cos", "tan", "cot",
              "sec", "csc", "log", "exp", "abs", "arcsin", "arccos", "arctan", "sinh", "cosh",
              "tanh", "and", "infinity", "inf"} | {w for w in UNIT_WORDS if len(w) >= 3}  # fmt: skip
+_LEAD_WORDS_RE = re.compile(r"^\s*(?:[A-Za-z]{2,}[\s,:]+)+")
 _JOIN_RE = re.compile(r"\s*(?:,\s*(?:and|or)?|and|or)\s*", re.I)
 _SENTENCE_END_RE = re.compile(r"\.(?=\s|$)|\n|\s+(?:so|because|since|which|as|where|when|if)\b", re.I)
 
@@ -211,6 +212,10 @@ def extract_candidates(text: str) -> list[str]:
     maths = list(_MATH_RE.finditer(text[-4000:]))
     if maths:
         add(next(g for g in maths[-1].groups() if g is not None))
+    last_line = next((ln for ln in reversed(text.splitlines()) if ln.strip()), "")
+    if "=" in last_line and len(last_line) < 300:
+        # "So x = 4 or x = -4": the last line without its leading words
+        add(_LEAD_WORDS_RE.sub("", last_line))
     lines = [ln for ln in text.splitlines() if "=" in ln]
     if lines:
         tail = lines[-1].rsplit("=", 1)[1]

@@ -954,6 +954,8 @@ class _Parser:
         while self.at("op", "^"):
             self.next()
             v = self.power(v, self.exponent())
+        if self.at("op", "deg"):  # \cos 60^\circ: the degree sign belongs to the argument
+            v = self.infix(v, self.peek(), 50)
         return v
 
     def command(self, name: str) -> Any:
