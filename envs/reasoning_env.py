@@ -16,7 +16,6 @@ from thoughtgym.envs.spaces import UnicodeText, fit_text
 from thoughtgym.envs.task import Task
 from thoughtgym.envs.tasks import get_family
 from thoughtgym.envs.verify import EpisodeScorer, verify
-from thoughtgym.verifiers.format import extract_final_answer, parse_completion
 
 MODES = ("step", "single")
 MAX_OBSERVATION_CHARS = 16_384
@@ -128,14 +127,15 @@ class ReasoningEnv(gym.Env[str, str]):
 
     def _step_one(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         assert self.task is not None and self._scorer is not None
-        answer, source = extract_final_answer(action)
+        verifier = self._scorer.verifier
+        answer, source = verifier.extract_answer(action)
         reward = 0.0
         terms = {k: 0.0 for k in self._scorer.terms}
         verdict = None
         # The action is one step; text before an answer in the same action counts as that step.
         step_text = action.strip()
         if answer is not None:
-            step_text = "\n".join(parse_completion(action, split=self._scorer.verifier.split_steps).steps)
+            step_text = "\n".join(verifier.parse_completion(action).steps)
         if step_text or answer is None:
             verdict, r, t = self._scorer.add_step(step_text)
             reward += r

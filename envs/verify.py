@@ -14,7 +14,6 @@ from typing import Any
 from thoughtgym.envs.rewards import TERM_NAMES, RewardConfig, ShapingState, reward_terms
 from thoughtgym.envs.task import Task
 from thoughtgym.verifiers.base import DEFAULT_TIMEOUT_S, TaskVerifier, get_verifier
-from thoughtgym.verifiers.format import parse_completion
 from thoughtgym.verifiers.verdict import Verdict
 
 _REPEAT_KEY_RE = re.compile(r"[\s.,;:!]+")
@@ -129,10 +128,10 @@ class EpisodeScorer:
         st.n_steps += 1
         if verdict.ok is False:
             st.n_invalid += 1
-        elif verdict.ok is True and is_new:
-            st.n_new_valid += 1
-            try:
-                st.reached |= self.verifier.milestones_reached(step, self.task.verifier)
+        elif is_new:
+            st.n_new_valid += verdict.ok is True
+            try:  # partial credit (a draft passing some tests) reaches some milestones
+                st.reached |= self.verifier.milestones_reached(step, self.task.verifier, verdict)
             except Exception:
                 pass
         return (verdict, *self._pay())
@@ -157,7 +156,7 @@ def verify(
     """
     start = time.perf_counter()
     scorer = EpisodeScorer(task, config, timeout_s)
-    parsed = parse_completion(completion, split=scorer.verifier.split_steps)
+    parsed = scorer.verifier.parse_completion(completion)
     for step in parsed.steps:
         scorer.add_step(step)
     answer_verdict, _, _ = scorer.add_answer(parsed.answer, parsed.format_score)

@@ -13,6 +13,9 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from thoughtgym.verifiers.format import ParsedCompletion, extract_final_answer
+from thoughtgym.verifiers.format import parse_completion as format_parse_completion
+from thoughtgym.verifiers.format import split_steps as format_split_steps
 from thoughtgym.verifiers.verdict import Verdict
 
 DEFAULT_TIMEOUT_S = 2.0
@@ -43,12 +46,21 @@ class TaskVerifier(ABC):
 
     def split_steps(self, text: str) -> list[str]:
         """Split reasoning text into steps; default one step per line or numbered item."""
-        from thoughtgym.verifiers.format import split_steps
+        return format_split_steps(text)
 
-        return split_steps(text)
+    def extract_answer(self, text: str) -> tuple[str | None, str | None]:
+        """The final answer in ``text`` and where it came from ("tag", "boxed", ...), or (None, None)."""
+        return extract_final_answer(text)
 
-    def milestones_reached(self, step: str, spec: Mapping[str, Any]) -> set[int]:
-        """Indices of ``spec["milestones"]`` that ``step`` establishes (for the progress reward)."""
+    def parse_completion(self, text: str) -> ParsedCompletion:
+        """Split a whole completion into steps and a final answer."""
+        return format_parse_completion(text, split=self.split_steps)
+
+    def milestones_reached(self, step: str, spec: Mapping[str, Any], verdict: Verdict | None = None) -> set[int]:
+        """Indices of ``spec["milestones"]`` that ``step`` establishes (for the progress reward).
+
+        Called for every new step not verified wrong, with its ``verdict``: a verifier reports only
+        milestones whose content it has verified, so unverified text earns no progress."""
         return set()
 
 

@@ -431,8 +431,7 @@ class CodeVerifier(TaskVerifier):
         """Join several steps of one step-mode action back into one step (newlines keep code intact)."""
         return "\n".join(steps)
 
-    @staticmethod
-    def extract_answer(text: str) -> tuple[str | None, str | None]:
+    def extract_answer(self, text: str) -> tuple[str | None, str | None]:
         """The final program and where it came from: only ``<answer>…</answer>`` counts for code
         (a ``#### section`` comment or "the answer is" in a docstring must not end a step-mode episode)."""
         if not isinstance(text, str):
@@ -512,7 +511,7 @@ class CodeVerifier(TaskVerifier):
             verdict = Verdict(verdict.ok, verdict.score, f"{verdict.reason} ({problem})", verdict.details)
         return Verdict(verdict.ok, verdict.score, verdict.reason, {**verdict.details, "kind": "answer"})
 
-    def milestones_reached(self, step: str, spec: Mapping[str, Any]) -> set[int]:
+    def milestones_reached(self, step: str, spec: Mapping[str, Any], verdict: Verdict | None = None) -> set[int]:
         """Milestone ``i`` = hidden test ``i``: a draft reaches those its tests pass (cached from check_step)."""
         milestones = spec.get("milestones") or []
         if not milestones or not isinstance(step, str):

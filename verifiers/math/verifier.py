@@ -62,9 +62,9 @@ class MathVerifier(TaskVerifier):
             return Verdict.invalid(f"final answer {shown!r} equals the gold answer but is not factored")
         return Verdict.valid(f"final answer {shown!r} is equivalent to the gold answer {gold!r}")
 
-    def milestones_reached(self, step: str, spec: Mapping[str, Any]) -> set[int]:
+    def milestones_reached(self, step: str, spec: Mapping[str, Any], verdict: Verdict | None = None) -> set[int]:
         milestones = [str(m) for m in spec.get("milestones", [])]
-        if not milestones:
+        if not milestones or (verdict is not None and verdict.ok is not True):  # only verified steps progress
             return set()
         step_norm = _normalise(step)
         step_numbers: set[Fraction] | None = None
