@@ -62,6 +62,7 @@ def report_from_response(req: dict, resp: dict, backend: str) -> TestReport:
             results.append(TestResult(i, labels[i], False, why))
         else:
             results.append(TestResult(i, labels[i], bool(r.get("ok")), str(r.get("reason") or "")))
+    timed_out = bool(resp.get("timed_out")) or "timed out" in (error or "")
     n_passed = sum(r.passed for r in results)
     passed = done and error is None and n > 0 and n_passed == n and not resp.get("timed_out")
     return TestReport(
@@ -70,7 +71,7 @@ def report_from_response(req: dict, resp: dict, backend: str) -> TestReport:
         n_total=n,
         results=results,
         error=error,
-        timed_out=bool(resp.get("timed_out")),
+        timed_out=timed_out,
         out_of_memory=bool(resp.get("out_of_memory")),
         duration=float(resp.get("duration_s", 0.0)),
         stdout=str(resp.get("stdout", "")),

@@ -972,8 +972,8 @@ def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float)
                     check_err = f"entry point {entry!r} is not defined by the program"
                 else:
                     check(cand)
-            except CandidateDied:
-                raise
+            except CandidateDied as e:
+                check_err = f"candidate process died: {e}"
             except BaseException as e:
                 check_err = reason_of(e)
             for i in range(len(labels)):
