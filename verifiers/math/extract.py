@@ -34,7 +34,7 @@ MAX_ANSWER = 2_000
 _BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*")
 _ANSWER_TAG_RE = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
 _PHRASE_RE = re.compile(
-    r"(?<![<\/\w])(?:final\s+answer|the\s+answer|answer)\s*(?:is|:|=|would\s+be|will\s+be)?\s*[:=]?\s*",
+    r"(?<![<\/\w])(?:final\s+answer|the\s+answer|answer)\s*(?:\*\*)?\s*(?:is|:|=|would\s+be|will\s+be|should\s+be)\s*[:=]?\s*",
     re.I,
 )
 _HASHES_RE = re.compile(r"####\s*([^\n]{1,200})")
@@ -202,10 +202,10 @@ def extract_candidates(text: str) -> list[str]:
         add(tags[-1], math=True)
     add(_boxes_on_last_line(text), math=True)
     add(_last_boxed(text), math=True)
-    add(_phrase_answer(text))
     hashes = _HASHES_RE.findall(text)
     if hashes:
         add(hashes[-1])
+    add(_phrase_answer(text))
     stripped = text.strip()
     if len(stripped) <= 300 and not has_prose(stripped):
         add(stripped)
