@@ -55,9 +55,11 @@ _FUNC_LHS_RE = re.compile(
 def _norm_text(s: str) -> str:
     for _ in range(3):
         s = _NORM_WRAP_RE.sub(r"\1", s)
-    s = _NORM_DROP_RE.sub("", s).lower().replace("\\dfrac", "\\frac")
+    s = _NORM_DROP_RE.sub("", s).replace("\\dfrac", "\\frac")
     if len(s) >= 3 and s[0] == "(" and s[-1] == ")" and s[1:-1].isalpha():
-        s = s[1:-1]  # (B) -> b
+        s = s[1:-1]  # (B) -> B
+    if s.isalpha() and len(s) > 1:
+        s = s.lower()  # words compare case-insensitively (Yes / yes); single letters do not (x / X)
     return s
 
 
@@ -321,7 +323,7 @@ def equivalent(pred: str, gold: str, *, timeout_s: float = 2.0) -> bool:
     """
     start = time.monotonic()
     try:
-        if not isinstance(pred, str) or not isinstance(gold, str):
+        if not isinstance(pred, str) or not isinstance(gold, str) or not timeout_s > 0:
             return False
         deadline = start + max(0.0, float(timeout_s))
         return bool(_equivalent(pred, gold, deadline))
