@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import pathlib
+import shutil
 import sys
 import tempfile
 import time
@@ -41,6 +42,12 @@ os.chmod(_SECRET_DIR, 0o755)
 os.chmod(SECRET_FILE, 0o644)  # world-readable on purpose: isolation, not permissions, must hide it
 
 TESTS = ["assert f(2) == 4", "assert f(3) == 9"]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _remove_secret_dir():
+    yield
+    shutil.rmtree(_SECRET_DIR, ignore_errors=True)
 
 
 def _after(sb: Sandbox) -> None:
