@@ -228,7 +228,7 @@ def _word_tokens(word: str, out: list[_Tok], in_text: bool) -> None:
         out.append(_Tok("num", _SCALE_WORDS[low]))
     elif in_text:
         out.append(_Tok("text", word))
-    elif word in FUNCTIONS or low in ("arcsin", "arccos", "arctan"):
+    elif low in FUNCTIONS and (word == low or word == low.capitalize()):
         out.append(_Tok("func", low))
     elif word in GREEK or word == "pi":
         out.append(_Tok("id", word))
@@ -403,6 +403,7 @@ class _Parser:
     def __init__(self, toks: list[_Tok], percent: str, degrees: str = "strip") -> None:
         self.toks = toks
         self.degrees = degrees
+        self.abs_depth = 0
         self.i = 0
         self.depth = 0
         self.percent = percent
@@ -624,6 +625,8 @@ class _Parser:
             return True
         if t.kind == "op" and t.val in ("(", "[", "\\{", "{"):
             return True
+        if t.kind == "op" and t.val == "|":
+            return self.abs_depth == 0  # inside |...| a bar closes; outside it opens
         return t.kind == "cmd" and t.val in ("frac", "sqrt", "binom", "dbinom", "tbinom", "begin:pmatrix",
                                              "begin:bmatrix", "begin:matrix", "begin:Bmatrix",
                                              "begin:smallmatrix", "begin:array", "lfloor", "lceil")  # fmt: skip
@@ -852,22 +855,22 @@ class _Parser:
                 if self.at("op", "\\}"):
                     self.next()
                     return sympy.S.EmptySet
-                save = self.i
-                first = self.expr(0)
-                if isinstance(first, Symbol) and (
-                    self.at("cmd", "mid") or self.at("op", "|") or self.at("op", ":")
-                ):
-                    self.next()  # set-builder {x | condition}: the condition
+                nxt = self.peek(1)
+                if self.at("id") and ((nxt.kind == "op" and nxt.val in ("|", ":")) or nxt.val == "mid"):
+                    self.i += 2  # set-builder {x | condition}: the condition
                     cond = self.list_until("\\}")
                     return BareList(*cond) if isinstance(cond, list) else cond
-                self.i = save
                 v = self.list_until("\\}")
                 return self._finite_set(v if isinstance(v, list) else [v])
             if t.val == "{":
                 self.i -= 1
                 return self.group()
             if t.val == "|":
-                v = self.expr(0)
+                self.abs_depth += 1
+                try:
+                    v = self.expr(0)
+                finally:
+                    self.abs_depth -= 1
                 self.expect("op", "|")
                 return self.func("abs", v)
         if t.kind == "cmd":
