@@ -190,10 +190,10 @@ def _numeric_scalar(a: Any, b: Any) -> bool | None:
         va, vb = evaluate(a, {}), evaluate(b, {})
         if va is None or vb is None:
             return None
-        if numbers_close(va, vb, 1e-12):
-            return True
         if not numbers_close(va, vb, _CLEAR_TOL):
             return False
+        if numbers_close(va, vb, 1e-12):
+            return _confirm_constant(a, b, max(abs(va), abs(vb)))
         return None
     if len(syms) > 12:
         return None
@@ -234,6 +234,25 @@ def _branch_free(e: Any) -> bool:
         if isinstance(node, sympy.Pow) and not node.exp.is_Integer:
             return False
     return True
+
+
+def _confirm_constant(a: Any, b: Any, scale: float) -> bool | None:
+    """Doubles agree to 1e-12: confirm with 40-digit arithmetic (``x`` vs ``x + 1`` at 1e15).
+
+    Only reached for expressions whose double evaluation succeeded (no huge integers or
+    overflowing powers), for which SymPy's ``evalf`` is fast.
+    """
+    try:
+        d = sympy.Add(a, -b).evalf(40, maxn=160)
+    except Exception:
+        return None
+    if d == 0:
+        return True
+    try:
+        mag = abs(complex(d))
+    except (TypeError, ValueError):
+        return None
+    return mag <= 1e-30 * max(1.0, scale)
 
 
 def _relation_function(r: Relational) -> tuple[str, Any]:
