@@ -106,8 +106,12 @@ _DICTLIKE = {collections.Counter: "Cn", collections.OrderedDict: "Od", collectio
 _DICT_TAGS = {"Cn": collections.Counter, "Od": collections.OrderedDict, "Dd": collections.defaultdict}
 
 
-def encode_value(v: object, depth: int = 0) -> object:
-    """Encode a plain value (exact built-in types only) as JSON-compatible tagged data."""
+def encode_value(v: object, depth: int = 0, other=None) -> object:  # noqa: ANN001
+    """Encode a plain value (exact built-in types only) as JSON-compatible tagged data.
+
+    Any other object raises :class:`EncodeError`, or is passed to ``other`` (which returns its
+    encoding, e.g. an opaque handle) when given.
+    """
     if depth > 200:
         raise EncodeError("value nested too deeply")
     t = type(v)
@@ -120,33 +124,36 @@ def encode_value(v: object, depth: int = 0) -> object:
     if t is bytes:
         return ["b", v.decode("latin-1")]
     if t is list:
-        return ["l", [encode_value(x, depth + 1) for x in v]]
+        return ["l", [encode_value(x, depth + 1, other) for x in v]]
     if t is tuple:
-        return ["t", [encode_value(x, depth + 1) for x in v]]
+        return ["t", [encode_value(x, depth + 1, other) for x in v]]
     if t is set:
-        return ["s", [encode_value(x, depth + 1) for x in v]]
+        return ["s", [encode_value(x, depth + 1, other) for x in v]]
     if t is frozenset:
-        return ["F", [encode_value(x, depth + 1) for x in v]]
+        return ["F", [encode_value(x, depth + 1, other) for x in v]]
     if t is dict:
-        return ["d", [[encode_value(k, depth + 1), encode_value(x, depth + 1)] for k, x in v.items()]]
+        return ["d", [[encode_value(k, depth + 1, other), encode_value(x, depth + 1, other)] for k, x in v.items()]]
     # A few standard-library containers that solutions commonly return. Only their contents cross;
     # the trusted side rebuilds them with its own, unpatched classes.
     if t in _DICTLIKE:
-        return [_DICTLIKE[t], [[encode_value(k, depth + 1), encode_value(x, depth + 1)]
+        return [_DICTLIKE[t], [[encode_value(k, depth + 1, other), encode_value(x, depth + 1, other)]
                                for k, x in dict.items(v)]]
     if t is collections.deque:
-        return ["Q", [encode_value(x, depth + 1) for x in v]]
+        return ["Q", [encode_value(x, depth + 1, other) for x in v]]
     if t is fractions.Fraction:
         return ["Fr", str(v)]
     if t is decimal.Decimal:
         return ["De", str(v)]
     if issubclass(t, tuple) and hasattr(t, "_fields"):  # namedtuple: crosses as a plain tuple
-        return ["t", [encode_value(x, depth + 1) for x in tuple.__iter__(v)]]
+        return ["t", [encode_value(x, depth + 1, other) for x in tuple.__iter__(v)]]
+    if other is not None:
+        return other(v)
     raise EncodeError(f"value of type {t.__module__}.{t.__qualname__} is not a plain built-in value")
 
 
-def decode_value(d: object) -> object:
-    """Inverse of :func:`encode_value`; builds only built-in types."""
+def decode_value(d: object, handle=None) -> object:  # noqa: ANN001
+    """Inverse of :func:`encode_value`; builds only built-in types (and, through ``handle``,
+    the receiver's own representation of an opaque handle ``["H", id, type name]``)."""
     if d is None or type(d) in (bool, int, str):
         return d
     if type(d) is not list or not d or type(d[0]) is not str:
@@ -161,22 +168,24 @@ def decode_value(d: object) -> object:
     if tag == "b":
         return d[1].encode("latin-1")
     if tag == "l":
-        return [decode_value(x) for x in d[1]]
+        return [decode_value(x, handle) for x in d[1]]
     if tag == "t":
-        return tuple(decode_value(x) for x in d[1])
+        return tuple(decode_value(x, handle) for x in d[1])
     if tag == "s":
-        return {decode_value(x) for x in d[1]}
+        return {decode_value(x, handle) for x in d[1]}
     if tag == "F":
-        return frozenset(decode_value(x) for x in d[1])
+        return frozenset(decode_value(x, handle) for x in d[1])
     if tag == "d":
-        return {decode_value(k): decode_value(x) for k, x in d[1]}
+        return {decode_value(k, handle): decode_value(x, handle) for k, x in d[1]}
     if tag in _DICT_TAGS:
-        pairs = [(decode_value(k), decode_value(x)) for k, x in d[1]]
+        pairs = [(decode_value(k, handle), decode_value(x, handle)) for k, x in d[1]]
         if tag == "Dd":
             return collections.defaultdict(None, pairs)
         return _DICT_TAGS[tag](dict(pairs))
     if tag == "Q":
-        return collections.deque(decode_value(x) for x in d[1])
+        return collections.deque(decode_value(x, handle) for x in d[1])
+    if tag == "H" and handle is not None:
+        return handle(d)
     if tag == "Fr":
         return fractions.Fraction(str(d[1]))
     if tag == "De":
@@ -886,34 +895,105 @@ def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float)
 
     ns: dict = {"__name__": "__tests__", "__builtins__": builtins}
 
+    def reply_value(rep: object, what: str) -> object:
+        """Turn a candidate reply into a value, or raise the candidate's exception."""
+        if not isinstance(rep, list) or not rep:
+            die("protocol error")
+        if rep[0] == "ok":
+            try:
+                return decode_value(rep[1], lambda d: Handle(int(d[1]), str(d[2])[:200]))
+            except (ValueError, TypeError, IndexError):
+                die("protocol error")
+        if rep[0] == "bad":
+            raise TypeError(f"{what} gave a value that cannot be judged: {str(rep[1])[:300]}")
+        if rep[0] == "err" and len(rep) >= 3:
+            ename, emsg = str(rep[1])[:200], str(rep[2])[:2000]
+            cls = getattr(builtins, ename, None)
+            if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == "builtins":
+                try:
+                    exc = cls(emsg)
+                except Exception:
+                    exc = CandidateException(f"{ename}: {emsg}")
+                raise exc
+            raise CandidateException(f"{ename}: {emsg}")
+        die("protocol error")
+
+    def enc_args(args: tuple, kwargs: dict, what: str) -> tuple[list, dict]:
+        def other(v: object) -> object:
+            if type(v) is Handle:
+                return ["H", object.__getattribute__(v, "_hid")]
+            raise EncodeError(f"{type(v).__name__} is not a plain built-in value")
+
+        try:
+            return ([encode_value(a, 0, other) for a in args],
+                    {str(k): encode_value(v, 0, other) for k, v in kwargs.items()})
+        except EncodeError as e:
+            raise TypeError(f"test passed an argument to {what} that cannot cross: {e}") from None
+
+    class Handle:
+        """An object that lives in the candidate process (instance of a program class, generator,
+        ...). Trusted code may call it, read attributes, iterate it, take ``len``/``str`` of it: each
+        is a remote operation whose result crosses as a plain value or another handle. Equality is
+        identity of the handle (never the program's ``__eq__``), and its truth value cannot be judged.
+        """
+
+        __slots__ = ("_hid", "_type")
+
+        def __init__(self, hid: int, tname: str) -> None:
+            object.__setattr__(self, "_hid", hid)
+            object.__setattr__(self, "_type", tname)
+
+        def _op(self, *msg: object) -> object:
+            return reply_value(rpc(list(msg)), f"a {object.__getattribute__(self, '_type')} object")
+
+        def __eq__(self, other: object) -> bool:
+            return type(other) is Handle and other._hid == self._hid
+
+        def __ne__(self, other: object) -> bool:
+            return not self.__eq__(other)
+
+        def __hash__(self) -> int:
+            return hash(("thoughtgym-handle", self._hid))
+
+        def __bool__(self) -> bool:
+            raise TypeError(f"the truth value of a {self._type} object from the program cannot be judged")
+
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            a, k = enc_args(args, kwargs, self._type)
+            return self._op("hcall", self._hid, a, k)
+
+        def __getattr__(self, attr: str) -> object:
+            if attr.startswith("__"):
+                raise AttributeError(attr)
+            return self._op("getattr", self._hid, attr)
+
+        def __setattr__(self, attr: str, value: object) -> None:
+            raise TypeError("objects from the program are read-only in tests")
+
+        def __iter__(self):  # noqa: ANN204
+            items = self._op("iter", self._hid)
+            if type(items) is not list:
+                die("protocol error")
+            return iter(items)
+
+        def __len__(self) -> int:
+            n = self._op("len", self._hid)
+            if type(n) is not int or n < 0:
+                raise TypeError("len() of a program object did not give a non-negative int")
+            return n
+
+        def __str__(self) -> str:
+            r = self._op("str", self._hid)
+            return r if type(r) is str else f"<{self._type} object>"
+
+        def __repr__(self) -> str:
+            r = self._op("repr", self._hid)
+            return r if type(r) is str else f"<{self._type} object>"
+
     def make_stub(name: str):  # noqa: ANN202
         def stub(*args: object, **kwargs: object) -> object:
-            try:
-                enc_a = [encode_value(a) for a in args]
-                enc_k = {str(k): encode_value(v) for k, v in kwargs.items()}
-            except EncodeError as e:
-                raise TypeError(f"test passed a non-plain argument to {name}: {e}") from None
-            rep = rpc(["call", name, enc_a, enc_k])
-            if not isinstance(rep, list) or not rep:
-                die("protocol error")
-            if rep[0] == "ok":
-                try:
-                    return decode_value(rep[1])
-                except (ValueError, TypeError, IndexError):
-                    die("protocol error")
-            if rep[0] == "bad":
-                raise TypeError(f"{name} returned a value that is not a plain built-in value: {rep[1]}")
-            if rep[0] == "err":
-                ename, emsg = str(rep[1]), str(rep[2])
-                cls = getattr(builtins, ename, None)
-                if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == "builtins":
-                    try:
-                        exc = cls(emsg)
-                    except Exception:
-                        exc = CandidateException(f"{ename}: {emsg}")
-                    raise exc
-                raise CandidateException(f"{ename}: {emsg}")
-            die("protocol error")
+            a, k = enc_args(args, kwargs, name)
+            return reply_value(rpc(["call", name, a, k]), name)
 
         stub.__name__ = name
         stub.__qualname__ = name
@@ -928,8 +1008,8 @@ def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float)
             ns[name] = make_stub(name)
         elif kind == "value":
             try:
-                ns[name] = decode_value(val)
-            except (ValueError, TypeError):
+                ns[name] = decode_value(val, lambda d: Handle(int(d[1]), str(d[2])[:200]))
+            except (ValueError, TypeError, IndexError):
                 pass
         elif kind == "module":
             modname = str(val)
@@ -1045,6 +1125,20 @@ def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, w
         except BaseException:
             pass
         os._exit(1)
+    handles: dict[int, object] = {}
+
+    def keep(v: object) -> list:
+        hid = len(handles) + 1
+        handles[hid] = v
+        try:
+            tname = type(v).__name__
+        except BaseException:
+            tname = "object"
+        return ["H", hid, str(tname)]
+
+    def resolve(d: object) -> object:
+        return handles[int(d[1])]
+
     exports = []
     for name, v in list(ns.items()):
         if name.startswith("__"):
@@ -1052,13 +1146,13 @@ def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, w
         if isinstance(v, types.ModuleType):
             exports.append([name, "module", getattr(v, "__name__", "")])
             continue
-        try:
-            exports.append([name, "value", encode_value(v)])
-            continue
-        except (EncodeError, RecursionError):
-            pass
-        if callable(v):
+        if callable(v) and not isinstance(v, (list, dict, tuple, set)):
             exports.append([name, "callable", None])
+            continue
+        try:
+            exports.append([name, "value", encode_value(v, 0, keep)])
+        except BaseException:
+            pass
     try:
         sys.stdout.flush()
     except BaseException:
@@ -1071,16 +1165,36 @@ def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, w
         except BaseException:
             os._exit(0)
         try:
-            _, name, enc_a, enc_k = msg
-            args = [decode_value(a) for a in enc_a]
-            kwargs = {k: decode_value(v) for k, v in enc_k.items()}
-            fn = ns[name]
+            op = msg[0]
+            if op in ("call", "hcall"):
+                fn = ns[msg[1]] if op == "call" else handles[int(msg[1])]
+                args = [decode_value(a, resolve) for a in msg[2]]
+                kwargs = {str(k): decode_value(v, resolve) for k, v in msg[3].items()}
+            else:
+                obj = handles[int(msg[1])]
         except BaseException:
             os._exit(3)
         try:
-            result = fn(*args, **kwargs)
+            if op in ("call", "hcall"):
+                result = fn(*args, **kwargs)
+            elif op == "getattr":
+                result = getattr(obj, str(msg[2]))
+            elif op == "iter":
+                result = []
+                for x in obj:
+                    result.append(x)
+                    if len(result) > 1_000_000:
+                        raise OverflowError("program object yields too many items")
+            elif op == "len":
+                result = len(obj)
+            elif op == "str":
+                result = str(obj)
+            elif op == "repr":
+                result = repr(obj)
+            else:
+                os._exit(3)
             try:
-                reply = ["ok", encode_value(result)]
+                reply = ["ok", encode_value(result, 0, keep)]
             except (EncodeError, RecursionError) as e:
                 reply = ["bad", str(e)[:500]]
         except BaseException as e:  # the candidate's own exception, SystemExit included

@@ -240,7 +240,7 @@ def test_always_equal_return_value(sandbox: Sandbox) -> None:
              "def f(x):\n    return Any()\n")
     rep = sandbox.run_tests(cheat, TESTS)
     assert not rep.passed and rep.n_passed == 0
-    assert "not a plain built-in value" in rep.results[0].reason
+    assert rep.results[0].reason.startswith("assertion failed")
     he = sandbox.run_tests(cheat, "def check(candidate):\n    assert candidate(2) == 4\n"
                                   "    assert abs(candidate(1) - 1) < 1e-6\n", "f")
     assert not he.passed and he.n_passed == 0
@@ -251,6 +251,8 @@ def test_always_equal_return_value(sandbox: Sandbox) -> None:
                               "math.isclose = lambda *a, **k: True\ndef f(x):\n    return 0\n",
                               ["import math\nassert math.isclose(f(2), 4)", "assert abs(f(3) - 9) < 1"])
     assert not patch.passed
+    truthy = sandbox.run_tests(cheat, ["assert f(1)", "assert f(1) in [1, 4]", "assert sorted([f(1), 2])"])
+    assert not truthy.passed and truthy.n_passed == 0
     shadow = sandbox.run_tests("def abs(x):\n    return 0\ndef f(x):\n    return 5\n",
                                ["assert abs(f(2) - 4) < 0.5"])
     assert not shadow.passed

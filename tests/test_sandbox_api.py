@@ -132,6 +132,24 @@ def test_run_tests_stdlib_containers(sandbox: Sandbox) -> None:
     assert rep.passed, rep
 
 
+def test_run_tests_program_objects_as_handles(sandbox: Sandbox) -> None:
+    """Instances of program classes, generators and bound methods cross as opaque handles."""
+    program = ("class Pair:\n    def __init__(self, a, b):\n        self.a, self.b = a, b\n"
+               "def longest(pairs, n):\n    return max(p.b - p.a for p in pairs[:n])\n"
+               "def gen(n):\n    return (i * i for i in range(n))\n"
+               "class Solution:\n    def twice(self, x):\n        return 2 * x\n"
+               "    def __len__(self):\n        return 3\n    def __str__(self):\n        return 'S'\n")
+    rep = sandbox.run_tests(program, [
+        "assert longest([Pair(1, 5), Pair(2, 3)], 2) == 4",
+        "assert list(gen(4)) == [0, 1, 4, 9]",
+        "assert Solution().twice(21) == 42",
+        "assert len(Solution()) == 3 and str(Solution()) == 'S'",
+        "assert Pair(1, 2).a == 1",
+        "p = Pair(1, 2)\nassert p == p and p != Pair(1, 2)",
+    ])
+    assert rep.passed, rep
+
+
 def test_run_tests_program_load_failures(sandbox: Sandbox) -> None:
     syntax = sandbox.run_tests("def f(:\n", ["assert f() == 1"])
     assert not syntax.passed and "SyntaxError" in (syntax.error or "")
