@@ -146,3 +146,22 @@ def test_call_with_timeout_kills_and_recovers() -> None:
     assert time.monotonic() - t < 5
     assert call_with_timeout(operator.add, 2, 2, timeout_s=30) == 4
     assert call_with_timeout(operator.truediv, 1, 0, timeout_s=30, default="err") == "err"
+
+
+_ROUND_TRIP = [
+    sympy.sqrt(2) / (1 + sympy.pi),
+    sympy.Abs(x - 1) + sympy.exp(-x),
+    sympy.log(x + 2) * sympy.sin(y) / 7,
+    sympy.root(x, 3) - sympy.Rational(5, 3),
+    (x + 1) ** 2 / (y - 2),
+    sympy.cos(sympy.pi / 7) + sympy.tan(x) ** 2,
+    sympy.FiniteSet(1, sympy.sqrt(3)),
+    sympy.Interval.Lopen(-1, sympy.Rational(5, 2)),
+    sympy.ImmutableMatrix([[1, x], [sympy.Rational(1, 2), 0]]),
+]
+
+
+@pytest.mark.parametrize("expr", _ROUND_TRIP, ids=str)
+def test_reads_sympy_latex(expr: sympy.Basic) -> None:
+    parsed = parse_expression(sympy.latex(expr))
+    assert expressions_equal(parsed, expr) is True
