@@ -22,8 +22,10 @@ process, which closes the results channel before running any model code. Only af
 harness read the per-job nonce from the worker. Tests run in the harness; every call to a function of
 the program is a remote call into the candidate process, and arguments and return values cross as a
 tagged JSON encoding of plain built-in values (exact types only: bool, int, float, complex, str,
-bytes, None, list, tuple, dict, set, frozenset). A return value of any other type (for example an
-object whose ``__eq__`` always answers True) cannot cross, so the test that received it fails.
+bytes, None, list, tuple, dict, set, frozenset, and a few standard containers rebuilt by the
+harness). Any other object stays in the candidate process and crosses as an opaque handle that
+equals only itself and has no truth value, so an object whose ``__eq__`` always answers True
+never satisfies a test.
 Results go to a pipe only the harness holds, as JSON lines tagged with the nonce, and a job counts as
 passed only if the final ``done`` record arrived and every test record says it held.
 """
