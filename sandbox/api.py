@@ -106,7 +106,8 @@ class Sandbox:
             if backend in ("auto", "docker"):
                 from .docker_backend import docker_client, image_exists
 
-                client = docker_client()
+                # Generous API timeout: creating containers on a loaded machine can take a while.
+                client = docker_client(timeout=120)
                 if client is not None and image_exists(client, self.image):
                     backend = "docker"
                     self._client = client
