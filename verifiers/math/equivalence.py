@@ -18,8 +18,14 @@ Semantics (documented choices):
   interval. ``\\{...\\}`` sets ignore order; a bare list ``1, 2`` ignores order against a set or
   another bare list and keeps it against a tuple. A one-element set equals its element.
 * ``x > 3`` equals ``(3, \\infty)``; ``x \\in [1, 2]`` equals ``[1, 2]``.
-* Units, currency and degrees (``\\$5``, ``5 dollars``, ``5\\text{ cm}``, ``5^\\circ``) are stripped.
-* Text answers (``\\text{even}``) compare as normalised strings.
+* Units and currency (``\\$5``, ``5 dollars``, ``5\\text{ cm}``) are stripped, never compared
+  (``5 cm`` equals ``5 m``). Degrees are read both ways: ``30^\\circ`` equals ``30`` and ``\\pi/6``.
+* Plain LaTeX braces only group: ``{1, 3}`` is the bare list ``1, 3`` (a set needs ``\\{ \\}``).
+* ``(C) 12`` / ``\\textbf{(C)}`` against a gold letter ``C`` compares the choice letter.
+* ``f(x) = 2x`` equals ``2x``; ``a = 3, b = -2`` equals ``(3, -2)`` (ordered by variable name).
+* Text answers (``\\text{even}``) compare as normalised strings (words case-insensitively).
+* A candidate containing English prose is skipped when a cleaner candidate follows, and pieces of
+  an answer that does not parse are not used in its place.
 
 Every call is bounded by ``timeout_s`` and never raises; anything odd is ``False``.
 """
