@@ -14,7 +14,7 @@ from thoughtgym.sandbox import Sandbox, docker_available
 
 BACKENDS = ["process", "docker"]
 POOL_SIZE = 2
-UID_BASE = 61000
+UID_BASE = 62100  # distinct from the default (61000) so parallel users of the sandbox do not interfere
 
 
 def require_docker() -> None:
