@@ -8,10 +8,13 @@ backend (bubblewrap namespaces + rlimits) for machines without Docker. See :clas
         r = sb.run("print(input()[::-1])", stdin="abc")          # ExecResult
         rep = sb.run_tests("def f(x): return 2*x", ["assert f(2) == 4"])  # TestReport
         reps = sb.run_tests_batch([{"program": ..., "tests": ..., "entry_point": ...}])
+
+    sb = shared_sandbox()   # one lazily started pool per process, for verifiers
 """
 
-from .api import Sandbox, docker_available
+from .api import Sandbox, docker_available, shared_sandbox
 from .image import DEFAULT_IMAGE
 from .types import ExecResult, TestReport, TestResult
 
-__all__ = ["Sandbox", "ExecResult", "TestReport", "TestResult", "DEFAULT_IMAGE", "docker_available"]
+__all__ = ["Sandbox", "ExecResult", "TestReport", "TestResult", "DEFAULT_IMAGE", "docker_available",
+           "shared_sandbox"]

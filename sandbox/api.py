@@ -242,3 +242,22 @@ class Sandbox:
             return []
         with ThreadPoolExecutor(max_workers=min(self.pool_size, len(codes))) as ex:
             return list(ex.map(lambda c: self.run(c, timeout_s=timeout_s, memory_mb=memory_mb), codes))
+
+
+_shared_lock = threading.Lock()
+_shared: dict[str, Sandbox] = {}
+
+
+def shared_sandbox(backend: str = "auto", **limits: Any) -> Sandbox:
+    """A process-wide, lazily started :class:`Sandbox` per backend (closed at interpreter exit).
+
+    Verifiers and environments should use this instead of starting a pool per check. ``limits``
+    apply only when the first call for ``backend`` creates it.
+    """
+    with _shared_lock:
+        sb = _shared.get(backend)
+        if sb is None:
+            sb = Sandbox(backend, **limits)
+            _shared[backend] = sb
+    sb.start()
+    return sb

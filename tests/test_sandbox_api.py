@@ -271,3 +271,11 @@ def test_ci_turns_docker_skip_into_failure(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception):
         fx.require_docker()
+
+
+def test_shared_sandbox_is_a_singleton() -> None:
+    from thoughtgym.sandbox import shared_sandbox
+
+    a = shared_sandbox("process", pool_size=1)
+    assert a is shared_sandbox("process")
+    assert a.run("print(2)").stdout == "2\n"
