@@ -168,6 +168,19 @@ def _as_interval(t: Any) -> Any | None:
     return None
 
 
+def _as_matrix(t: Any) -> Any | None:
+    """A tuple of equal-length tuples as a matrix."""
+    if not isinstance(t, sympy.Tuple) or not t.args:
+        return None
+    rows = t.args
+    if not all(isinstance(r, sympy.Tuple) for r in rows) or len({len(r) for r in rows}) != 1:
+        return None
+    try:
+        return sympy.ImmutableMatrix([list(r.args) for r in rows])
+    except Exception:
+        return None
+
+
 def _round_match(value: Any, gold: Any, places: int) -> bool | None:
     """|value - gold| <= half a unit in the last of ``places`` decimals (exact where possible)."""
     half = Fraction(1, 2 * 10**places)
@@ -243,6 +256,11 @@ def _compare(
         return eq(sympy.Tuple(*p.args), g) is True
     if isinstance(g, BareList) and isinstance(p, sympy.Tuple) and not isinstance(p, BareList):
         return eq(p, sympy.Tuple(*g.args)) is True
+    # [[1, 2], [3, 4]] written as nested lists against a matrix
+    if isinstance(g, sympy.MatrixBase) and (mp := _as_matrix(p)) is not None:
+        return eq(mp, g) is True
+    if isinstance(p, sympy.MatrixBase) and (mg := _as_matrix(g)) is not None:
+        return eq(p, mg) is True
     # column / row vectors against tuples
     if isinstance(p, sympy.MatrixBase) and isinstance(g, sympy.Tuple) and 1 in p.shape:
         return eq(sympy.Tuple(*list(p)), sympy.Tuple(*g.args)) is True

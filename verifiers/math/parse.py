@@ -130,6 +130,8 @@ _UNICODE = {
     "−": "-", "–": "-", "×": "*", "·": "*", "⋅": "*", "÷": "/", "π": r"\pi ", "√": r"\sqrt ",
     "≤": r"\le ", "≥": r"\ge ", "≠": r"\ne ", "∞": r"\infty ", "°": r"\degreemark ", "±": r"\pm ", "∪": r"\cup ",
     "\u2009": " ", "\u00a0": " ", "\u202f": " ", "€": " ", "£": " ", "¥": " ", "₹": " ",
+    "½": " 1/2", "⅓": " 1/3", "⅔": " 2/3", "¼": " 1/4", "¾": " 3/4", "²": "^2", "³": "^3",
+    "⁻¹": "^{-1}", "∈": r"\in ", "∅": r"\emptyset ", "≈": r"\approx ",
 }  # fmt: skip
 _UNICODE_RE = re.compile("|".join(map(re.escape, _UNICODE)))
 
@@ -913,7 +915,8 @@ class _Parser:
             if open_ == "[" and close.val == "]":
                 return items[0]
             raise MathParseError("mismatched brackets")
-        if len(items) == 2 and (open_ == "[" or close.val == "]"):
+        scalars = all(isinstance(v, sympy.Expr) and not isinstance(v, sympy.MatrixBase) for v in items)
+        if len(items) == 2 and scalars and (open_ == "[" or close.val == "]"):
             return self._interval(items[0], items[1], open_ == "(", close.val == ")")
         if open_ == "(" and close.val == ")":
             return Tuple(*items)
