@@ -172,11 +172,18 @@ def _as_matrix(t: Any) -> Any | None:
     """A tuple of equal-length tuples as a matrix."""
     if not isinstance(t, sympy.Tuple) or not t.args:
         return None
-    rows = t.args
-    if not all(isinstance(r, sympy.Tuple) for r in rows) or len({len(r) for r in rows}) != 1:
+    rows = []
+    for r in t.args:
+        if isinstance(r, sympy.Tuple):
+            rows.append(list(r.args))
+        elif isinstance(r, sympy.Interval) and not (r.left_open or r.right_open):
+            rows.append([r.start, r.end])  # the row [1, 2] was read as a closed interval
+        else:
+            return None
+    if len({len(r) for r in rows}) != 1:
         return None
     try:
-        return sympy.ImmutableMatrix([list(r.args) for r in rows])
+        return sympy.ImmutableMatrix(rows)
     except Exception:
         return None
 
