@@ -2,7 +2,7 @@
 
 Usage::
 
-    python -m thoughtgym.benchmarks.bench_equivalence            # or: python benchmarks/bench_equivalence.py
+    python benchmarks/bench_equivalence.py
     python benchmarks/bench_equivalence.py --pairs other.jsonl --limit 200
     python benchmarks/bench_equivalence.py --regenerate          # rewrite benchmarks/data/math_pairs.jsonl
 
