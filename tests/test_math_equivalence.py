@@ -229,3 +229,59 @@ def test_symmetric_on_exact_numbers(a: str, b: str) -> None:
     if ("." in a) != ("." in b):
         return
     assert equivalent(a, b) == equivalent(b, a)
+
+
+# --------------------------------------------------------------------------- held-out regressions
+# Each found by benchmarks/data/math_pairs_holdout.jsonl (independently written pairs).
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("$\\boxed{-1\\frac{1}{2}}$", "-\\frac{3}{2}", True),
+        ("$\\boxed{-2\\tfrac34}$", "-2.75", True),
+        ("$\\boxed{-1\\frac{1}{2}}$", "-\\frac{1}{2}", False),
+        ("$\\boxed{5-1\\frac{1}{2}}$", "\\frac72", True),
+    ],
+)
+def test_negative_mixed_number(pred: str, gold: str, expected: bool) -> None:
+    assert equivalent(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("The correct option is (B).", "B", True),
+        ("The correct option is (B).", "D", False),
+        ("Therefore the correct choice is $\\text{(D)}$.", "D", True),
+    ],
+)
+def test_correct_option_phrase(pred: str, gold: str, expected: bool) -> None:
+    assert equivalent(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("The solutions are $x = 2$ or $x = 3$.", "2, 3", True),
+        ("We get $x=1$, $x = -2$, and $x=5$.", "-2, 1, 5", True),
+        ("The solutions are $x = 2$ or $x = 3$.", "3", False),
+        ("Since $y = 2$ and $x = 3$, done.", "3", True),  # different variables: not a solution list
+    ],
+)
+def test_joined_assignments_are_a_solution_list(pred: str, gold: str, expected: bool) -> None:
+    assert equivalent(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    "pred, gold, expected",
+    [
+        ("$\\boxed{\\sqrt{x^2}}$", "x", False),  # |x|, not x
+        ("$\\boxed{\\sqrt{x^2+2x+1}}$", "x+1", False),
+        ("$\\boxed{\\sqrt{x^2}}$", "|x|", True),
+        ("$\\boxed{\\sqrt[3]{x^3}}$", "x", True),  # real cube root: negative radicands not probed
+        ("$\\boxed{\\sqrt{x}\\sqrt{y}}$", "\\sqrt{xy}", True),
+    ],
+)
+def test_roots_probed_at_negative_points_where_real(pred: str, gold: str, expected: bool) -> None:
+    assert equivalent(pred, gold) is expected

@@ -215,11 +215,15 @@ def _numeric_scalar(a: Any, b: Any) -> bool | None:
     if valid < 3:
         return None
     if _branch_free(a) and _branch_free(b):
-        # |x| vs x: also probe negative values where no branch cut (log, roots) is involved
+        # |x| vs x, \sqrt{x^2} vs x: also probe negative values where no branch cut is involved
+        # (no log or inverse trig; every root's radicand a non-negative real at that point)
+        roots = _fractional_powers(a) + _fractional_powers(b)
         for k in range(len(_NEG_POINTS)):
             env = {
                 s: complex(_NEG_POINTS[(k + j) % len(_NEG_POINTS)] - 0.071 * j) for j, s in enumerate(syms)
             }
+            if not _radicands_nonnegative(roots, env):
+                continue
             va, vb = evaluate(a, env), evaluate(b, env)
             if va is not None and vb is not None and not numbers_close(va, vb, _CLEAR_TOL):
                 return False
@@ -227,11 +231,25 @@ def _numeric_scalar(a: Any, b: Any) -> bool | None:
 
 
 def _branch_free(e: Any) -> bool:
-    """No log, inverse trig or non-integer power: identities hold for negative values too."""
+    """No log or inverse trig: identities hold for negative values too (roots are checked per
+    point by :func:`_radicands_nonnegative`)."""
     for node in sympy.preorder_traversal(e):
         if isinstance(node, (sympy.log, sympy.asin, sympy.acos, sympy.atan, sympy.acot)):
             return False
-        if isinstance(node, sympy.Pow) and not node.exp.is_Integer:
+    return True
+
+
+def _fractional_powers(e: Any) -> list[Any]:
+    """Bases of the powers in ``e`` whose exponent is not an integer (roots, ``x^y``)."""
+    return [n.base for n in sympy.preorder_traversal(e) if isinstance(n, sympy.Pow) and not n.exp.is_Integer]
+
+
+def _radicands_nonnegative(bases: list[Any], env: dict[Any, complex]) -> bool:
+    """Every base is a non-negative real at ``env``: no principal-branch value stands in for a
+    real root there (``\\sqrt[3]{x^3}`` is ``x`` over the reals, not at the principal branch)."""
+    for b in bases:
+        v = evaluate(b, env)
+        if v is None or abs(v.imag) > 1e-12 or v.real < 0:
             return False
     return True
 

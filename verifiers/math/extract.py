@@ -34,7 +34,7 @@ MAX_ANSWER = 2_000
 _BOXED_RE = re.compile(r"\\(?:boxed|fbox)\s*")
 _ANSWER_TAG_RE = re.compile(r"<answer>(.*?)</answer>", re.S | re.I)
 _PHRASE_RE = re.compile(
-    r"(?<![<\/\w])(?:final\s+answer|the\s+answer|answer)\s*(?:\*\*)?\s*(?:is|:|=|would\s+be|will\s+be|should\s+be)\s*[:=]?\s*",
+    r"(?<![<\/\w])(?:final\s+answer|the\s+answer|answer|correct\s+(?:option|choice)|answer\s+choice)\s*(?:\*\*)?\s*(?:is|:|=|would\s+be|will\s+be|should\s+be)\s*[:=]?\s*",
     re.I,
 )
 _HASHES_RE = re.compile(r"####\s*([^\n]{1,200})")
@@ -183,6 +183,30 @@ def has_prose(text: str) -> bool:
     return any(m.group(0).lower() not in _PROSE_OK for m in _PROSE_RE.finditer(text))
 
 
+_ASSIGN_RE = re.compile(r"^\s*([A-Za-z])\s*=(?!=)([^=<>]{1,200})$")
+
+
+def _joined_assignments(text: str, maths: list[re.Match[str]]) -> str | None:
+    """``$x = 2$ or $x = 3$`` (the last math segments, each assigning the same variable, joined by
+    commas / and / or): ``"x = 2, x = 3"``, the list of solutions rather than the last one."""
+    parts: list[str] = []
+    var = None
+    for k in range(len(maths) - 1, -1, -1):
+        body = next(g for g in maths[k].groups() if g is not None)
+        m = _ASSIGN_RE.match(body)
+        if m is None or (var is not None and m.group(1) != var):
+            break
+        var = m.group(1)
+        parts.append(body.strip())
+        if len(parts) >= 10 or k == 0:
+            break
+        gap = text[maths[k - 1].end() : maths[k].start()]
+        j = _JOIN_RE.fullmatch(gap)
+        if j is None:
+            break
+    return ", ".join(reversed(parts)) if len(parts) >= 2 else None
+
+
 def extract_candidates(text: str) -> list[str]:
     """All answer candidates in priority order (deduplicated, cleaned). Never raises."""
     if not isinstance(text, str) or not text:
@@ -209,8 +233,10 @@ def extract_candidates(text: str) -> list[str]:
     stripped = text.strip()
     if len(stripped) <= 300 and not has_prose(stripped):
         add(stripped)
-    maths = list(_MATH_RE.finditer(text[-4000:]))
+    tail_text = text[-4000:]
+    maths = list(_MATH_RE.finditer(tail_text))
     if maths:
+        add(_joined_assignments(tail_text, maths))
         add(next(g for g in maths[-1].groups() if g is not None))
     last_line = next((ln for ln in reversed(text.splitlines()) if ln.strip()), "")
     if "=" in last_line and len(last_line) < 300:

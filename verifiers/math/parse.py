@@ -660,6 +660,9 @@ class _Parser:
         t = self.peek()
         if t.kind == "op" and t.val == "-":
             self.next()
+            if self.peek().kind == "num" and self.peek(1).kind == "cmd" and self.peek(1).val == "frac":
+                # -1\frac{1}{2} is the mixed number -(1 + 1/2): let the fraction join the integer
+                return self.neg(self.expr(29))
             return self.neg(self.expr(35))
         if t.kind == "op" and t.val == "+":
             self.next()
