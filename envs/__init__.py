@@ -2,7 +2,14 @@
 
 from thoughtgym.envs.rewards import RewardConfig, reward_terms
 from thoughtgym.envs.task import Task
-from thoughtgym.envs.tasks import FamilyConfig, TaskFamily, get_family, list_families, make_task, register_family
+from thoughtgym.envs.tasks import (
+    FamilyConfig,
+    TaskFamily,
+    get_family,
+    list_families,
+    make_task,
+    register_family,
+)
 from thoughtgym.envs.verify import EpisodeScorer, Report, verify
 
 __all__ = [
