@@ -59,38 +59,16 @@ mode also ``report`` (``Report.to_dict()``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from thoughtgym.envs.reasoning_env import ReasoningEnv
-from thoughtgym.envs.rewards import RewardConfig
 from thoughtgym.envs.tasks import list_families
-
-# Dataset loaders are left out of the default mixture: it should not need files to run.
-LOADER_FAMILIES = ("humaneval",)
 
 
 def procedural_code_families() -> list[str]:
     """Every registered code family that is generated, not loaded from a file."""
-    return [f for f in list_families("code") if f not in LOADER_FAMILIES]
+    return list_families("code", procedural=True)
 
 
 class CodeEnv(ReasoningEnv):
     """Code tasks with sandboxed step checks (examples, drafts) and hidden tests. See the module docstring."""
 
-    def __init__(
-        self,
-        family: str | Sequence[str] | None = None,
-        difficulty: int = 1,
-        mode: str = "step",
-        max_steps: int | None = None,
-        reward_config: RewardConfig | dict[str, float] | None = None,
-        timeout_s: float = 2.0,
-        render_mode: str | None = None,
-    ):
-        if family is None:
-            families = procedural_code_families()
-        elif isinstance(family, str):
-            families = [family]
-        else:
-            families = list(family)
-        super().__init__(families, difficulty, mode, max_steps, reward_config, timeout_s, render_mode)
+    domain = "code"

@@ -49,37 +49,16 @@ the step budget (``max_steps``, default ``max(8, 3 x reference steps)``) runs ou
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from thoughtgym.envs.reasoning_env import ReasoningEnv
-from thoughtgym.envs.rewards import RewardConfig
 from thoughtgym.envs.tasks import list_families
-
-# Dataset loaders are left out of the default mixture: it should not need files to run.
-LOADER_FAMILIES = ("gsm8k",)
 
 
 def procedural_math_families() -> list[str]:
-    return [f for f in list_families("math") if f not in LOADER_FAMILIES]
+    """Every registered math family that is generated, not loaded from a file."""
+    return list_families("math", procedural=True)
 
 
 class MathEnv(ReasoningEnv):
     """Math reasoning tasks with step-level SymPy verification. See the module docstring."""
 
-    def __init__(
-        self,
-        family: str | Sequence[str] | None = None,
-        difficulty: int = 1,
-        mode: str = "step",
-        max_steps: int | None = None,
-        reward_config: RewardConfig | dict[str, float] | None = None,
-        timeout_s: float = 2.0,
-        render_mode: str | None = None,
-    ):
-        if family is None:
-            families = procedural_math_families()
-        elif isinstance(family, str):
-            families = [family]
-        else:
-            families = list(family)
-        super().__init__(families, difficulty, mode, max_steps, reward_config, timeout_s, render_mode)
+    domain = "math"

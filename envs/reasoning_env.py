@@ -7,14 +7,14 @@ families they draw from; stepping, verification, rewards and rendering live here
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium as gym
 
 from thoughtgym.envs.rewards import RewardConfig
 from thoughtgym.envs.spaces import UnicodeText, fit_text
 from thoughtgym.envs.task import Task
-from thoughtgym.envs.tasks import get_family
+from thoughtgym.envs.tasks import get_family, list_families
 from thoughtgym.envs.verify import EpisodeScorer, verify
 
 MODES = ("step", "single")
@@ -26,7 +26,8 @@ class ReasoningEnv(gym.Env[str, str]):
     """A reasoning task as an episode; see the domain envs' docstrings for the full table.
 
     Args:
-        families: task family names to draw from (uniformly at each reset).
+        family: a family name or a list of them to draw from (uniformly at each reset); None means
+            every procedural family of the env's ``domain``.
         difficulty: difficulty level of the drawn tasks.
         mode: ``"step"`` (one action = one step) or ``"single"`` (one action = a whole completion).
         max_steps: step budget in step mode; default ``max(8, 3 x reference length)``.
@@ -37,9 +38,11 @@ class ReasoningEnv(gym.Env[str, str]):
 
     metadata = {"render_modes": ["ansi", "human"], "render_fps": 4}
 
+    domain: ClassVar[str] = ""  # the task domain whose procedural families ``family=None`` means
+
     def __init__(
         self,
-        families: Sequence[str],
+        family: str | Sequence[str] | None = None,
         difficulty: int = 1,
         mode: str = "step",
         max_steps: int | None = None,
@@ -51,6 +54,10 @@ class ReasoningEnv(gym.Env[str, str]):
             raise ValueError(f"mode must be one of {MODES}, got {mode!r}")
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(f"render_mode must be None or one of {self.metadata['render_modes']}, got {render_mode!r}")
+        if family is None:
+            families = list_families(self.domain, procedural=True)
+        else:
+            families = [family] if isinstance(family, str) else list(family)
         if not families:
             raise ValueError("at least one task family is needed")
         self.families = [get_family(name) for name in families]

@@ -46,6 +46,7 @@ class TaskFamily(ABC):
     domain: ClassVar[str]  # "math", "code", "logic", "physics"
     difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
     description: ClassVar[str] = ""
+    procedural: ClassVar[bool] = True  # False for dataset loaders (they need a file to run)
 
     @abstractmethod
     def generate(self, rng: random.Random, difficulty: int) -> Task:
@@ -87,9 +88,13 @@ def get_family(name: str) -> TaskFamily:
         raise KeyError(f"unknown task family {name!r}; known: {sorted(_FAMILIES)}") from None
 
 
-def list_families(domain: str | None = None) -> list[str]:
+def list_families(domain: str | None = None, *, procedural: bool | None = None) -> list[str]:
+    """Registered family names, optionally only of ``domain`` and only generated (or only loaded)."""
     _load_builtin_families()
-    return sorted(n for n, f in _FAMILIES.items() if domain is None or f.domain == domain)
+    return sorted(
+        n for n, f in _FAMILIES.items()
+        if (domain is None or f.domain == domain) and (procedural is None or f.procedural == procedural)
+    )
 
 
 def make_task(family: str, difficulty: int = 1, seed: int = 0) -> Task:

@@ -19,22 +19,19 @@ the id is ``gsm8k/<row index>``.
 
 from __future__ import annotations
 
-import json
-import os
 import random
 import re
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from thoughtgym.envs.task import Task
+from thoughtgym.envs.tasks._data import data_path as shared_data_path
+from thoughtgym.envs.tasks._data import load_jsonl
 from thoughtgym.envs.tasks.base import TaskFamily, register_family
 
 FILENAME = "gsm8k_test.jsonl"
 _ANNOTATION = re.compile(r"<<[^<>]*?=([^<>=]*)>>")
-_LOCK = threading.Lock()
-_CACHE: dict[str, list[dict[str, Any]]] = {}
 
 
 @dataclass
@@ -68,12 +65,7 @@ class GSM8KConfig:
 
 def data_path() -> Path:
     """Where the GSM8K file is read from (``$THOUGHTGYM_DATA_DIR`` or ``<repo>/../shared/data``)."""
-    env = os.environ.get("THOUGHTGYM_DATA_DIR")
-    if env:
-        return Path(env) / FILENAME
-    import thoughtgym
-
-    return Path(thoughtgym.__file__).resolve().parent.parent / "shared" / "data" / FILENAME
+    return shared_data_path(FILENAME)
 
 
 def parse_row(row: dict[str, Any]) -> dict[str, Any]:
@@ -99,22 +91,8 @@ def parse_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_rows(path: Path | None = None) -> list[dict[str, Any]]:
-    """All parsed rows of the file (cached per path)."""
-    path = path or data_path()
-    key = str(path)
-    with _LOCK:
-        if key not in _CACHE:
-            if not path.is_file():
-                raise FileNotFoundError(
-                    f"GSM8K data not found at {path}; set THOUGHTGYM_DATA_DIR to the folder holding {FILENAME}"
-                )
-            rows = []
-            with path.open(encoding="utf-8") as fh:
-                for line in fh:
-                    if line.strip():
-                        rows.append(parse_row(json.loads(line)))
-            _CACHE[key] = rows
-        return _CACHE[key]
+    """All parsed rows of the file (read once per path, then cached)."""
+    return load_jsonl(path or data_path(), parse_row, "GSM8K")
 
 
 @register_family
@@ -124,6 +102,7 @@ class GSM8KFamily(TaskFamily):
     name = "gsm8k"
     domain = "math"
     difficulties = (1, 2, 3)
+    procedural = False
     description = "GSM8K test problems with their calculator-annotated reference solutions."
     config = GSM8KConfig()
 

@@ -22,32 +22,24 @@ compared with ``==`` to a literal), then the canonical program as a fenced ```py
 from __future__ import annotations
 
 import ast
-import json
-import os
 import random
 import re
-import threading
 from pathlib import Path
 from typing import Any
 
 from thoughtgym.envs.task import Task
+from thoughtgym.envs.tasks._data import data_path as shared_data_path
+from thoughtgym.envs.tasks._data import load_jsonl
 from thoughtgym.envs.tasks.base import TaskFamily, register_family
 from thoughtgym.envs.tasks.code_functions import code_instructions
 
 FILENAME = "humaneval.jsonl"
 MAX_EXAMPLES = 2
-_LOCK = threading.Lock()
-_CACHE: dict[str, list[dict[str, Any]]] = {}
 
 
 def data_path() -> Path:
     """Where the HumanEval file is read from (``$THOUGHTGYM_DATA_DIR`` or ``<repo>/../shared/data``)."""
-    env = os.environ.get("THOUGHTGYM_DATA_DIR")
-    if env:
-        return Path(env) / FILENAME
-    import thoughtgym
-
-    return Path(thoughtgym.__file__).resolve().parent.parent / "shared" / "data" / FILENAME
+    return shared_data_path(FILENAME)
 
 
 def _is_literal(node: ast.AST) -> bool:
@@ -137,18 +129,8 @@ def parse_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def load_rows(path: Path | None = None) -> list[dict[str, Any]]:
-    """All parsed rows of the file (cached per path)."""
-    path = path or data_path()
-    key = str(path)
-    with _LOCK:
-        if key not in _CACHE:
-            if not path.is_file():
-                raise FileNotFoundError(
-                    f"HumanEval data not found at {path}; set THOUGHTGYM_DATA_DIR to the folder holding {FILENAME}"
-                )
-            with path.open(encoding="utf-8") as fh:
-                _CACHE[key] = [parse_row(json.loads(line)) for line in fh if line.strip()]
-        return _CACHE[key]
+    """All parsed rows of the file (read once per path, then cached)."""
+    return load_jsonl(path or data_path(), parse_row, "HumanEval")
 
 
 @register_family
@@ -158,6 +140,7 @@ class HumanEvalFamily(TaskFamily):
     name = "humaneval"
     domain = "code"
     difficulties = (1, 2, 3)
+    procedural = False
     description = "HumanEval problems (OpenAI, 2021) with hidden check() tests and canonical solutions."
 
     def buckets(self) -> dict[int, list[int]]:
