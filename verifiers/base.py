@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from thoughtgym.verifiers.format import ParsedCompletion, extract_final_answer
+from thoughtgym.verifiers.format import NO_ANSWER_PROBLEM, ParsedCompletion, extract_final_answer
 from thoughtgym.verifiers.format import parse_completion as format_parse_completion
 from thoughtgym.verifiers.format import split_steps as format_split_steps
 from thoughtgym.verifiers.verdict import Verdict
@@ -25,6 +25,7 @@ class TaskVerifier(ABC):
     """Checks steps and final answers of one kind of task. Methods never raise on model text."""
 
     kind: str = ""
+    no_answer_problem: str = NO_ANSWER_PROBLEM  # what the format report says when no answer is found
 
     @abstractmethod
     def check_step(
@@ -53,8 +54,10 @@ class TaskVerifier(ABC):
         return extract_final_answer(text)
 
     def parse_completion(self, text: str) -> ParsedCompletion:
-        """Split a whole completion into steps and a final answer."""
-        return format_parse_completion(text, split=self.split_steps)
+        """Split a whole completion into steps (``split_steps``) and a final answer (``extract_answer``)."""
+        return format_parse_completion(
+            text, split=self.split_steps, extract=self.extract_answer, no_answer_problem=self.no_answer_problem
+        )
 
     def milestones_reached(self, step: str, spec: Mapping[str, Any], verdict: Verdict | None = None) -> set[int]:
         """Indices of ``spec["milestones"]`` that ``step`` establishes (for the progress reward).

@@ -53,8 +53,6 @@ from thoughtgym.verifiers.base import DEFAULT_TIMEOUT_S, TaskVerifier, register_
 from thoughtgym.verifiers.format import (
     MAX_COMPLETION_CHARS,
     MAX_STEP_CHARS,
-    MAX_STEPS,
-    ParsedCompletion,
 )
 from thoughtgym.verifiers.verdict import Verdict
 
@@ -416,6 +414,7 @@ class CodeVerifier(TaskVerifier):
     """Checks example claims, drafts and final programs of code tasks in the sandbox."""
 
     kind = "code"
+    no_answer_problem = "no final program found (give it in <answer>…</answer>)"
 
     def __init__(self) -> None:
         self._cache: OrderedDict[str, list[int]] = OrderedDict()
@@ -438,39 +437,6 @@ class CodeVerifier(TaskVerifier):
             return None, None
         tags = _ANSWER_RE.findall(text[:MAX_COMPLETION_CHARS])
         return (tags[-1].strip("\n"), "tag") if tags else (None, None)
-
-    def parse_completion(self, text: str) -> ParsedCompletion:
-        """Parse a code completion: steps split code-aware, the answer only from ``<answer>`` tags
-        (``\\boxed``, "the answer is" and ``####`` are ordinary code and prose here). Never raises."""
-        if not isinstance(text, str):
-            return ParsedCompletion(problems=[f"completion is {type(text).__name__}, not str"])
-        parsed = ParsedCompletion()
-        if len(text) > MAX_COMPLETION_CHARS:
-            text = text[:MAX_COMPLETION_CHARS]
-            parsed.truncated = True
-            parsed.problems.append(f"completion longer than {MAX_COMPLETION_CHARS} characters; the rest was ignored")
-        text = text.replace("\x00", "")
-        tags = _ANSWER_RE.findall(text)
-        if tags:
-            parsed.answer, parsed.answer_source = tags[-1].strip("\n"), "tag"
-        think = _THINK_RE.search(text)
-        if think:
-            parsed.has_think = True
-            body = think.group(1)
-            if "</think>" not in text.lower():
-                parsed.problems.append("<think> is never closed")
-        else:
-            body = text
-            parsed.problems.append("no <think> block")
-        steps = split_code_steps(_ANSWER_RE.sub("", body))
-        if len(steps) > MAX_STEPS:
-            steps = steps[:MAX_STEPS]
-            parsed.truncated = True
-            parsed.problems.append(f"more than {MAX_STEPS} steps; the rest were ignored")
-        parsed.steps = steps
-        if parsed.answer is None:
-            parsed.problems.append("no final program found (give it in <answer>…</answer>)")
-        return parsed
 
     # ------------------------------------------------------------------------------- checks
     def check_step(

@@ -123,22 +123,25 @@ def _split_inline_items(line: str) -> list[str]:
     return pieces
 
 
-def _strip_answer_parts(body: str) -> str:
-    body = _ANSWER_RE.sub("", body)
-    body = _HASHES_RE.sub("", body)
-    return body
-
-
 def _only_states_answer(step: str) -> bool:
     rest = _THE_ANSWER_RE.sub("", re.sub(r"\\(?:boxed|fbox)\s*\{.*\}", "", step))
     return rest != step and "=" not in rest
 
 
-def parse_completion(text: str, split: Callable[[str], list[str]] | None = None) -> ParsedCompletion:
+NO_ANSWER_PROBLEM = "no final answer found (use <answer>…</answer> or \\boxed{…})"
+
+
+def parse_completion(
+    text: str,
+    split: Callable[[str], list[str]] | None = None,
+    extract: Callable[[str], tuple[str | None, str | None]] | None = None,
+    no_answer_problem: str = NO_ANSWER_PROBLEM,
+) -> ParsedCompletion:
     """Parse a whole completion. Never raises; odd input gives a result with ``problems``.
 
-    ``split`` turns the reasoning text into steps (default ``split_steps``: one per line); a verifier
-    whose steps span lines (code blocks) passes its own.
+    ``split`` turns the reasoning text into steps (default ``split_steps``: one per line) and
+    ``extract`` finds the final answer (default ``extract_final_answer``); a verifier whose steps
+    span lines or whose answers come only from tags (code) passes its own.
     """
     if not isinstance(text, str):
         return ParsedCompletion(problems=[f"completion is {type(text).__name__}, not str"])
@@ -148,7 +151,7 @@ def parse_completion(text: str, split: Callable[[str], list[str]] | None = None)
         parsed.truncated = True
         parsed.problems.append(f"completion longer than {MAX_COMPLETION_CHARS} characters; the rest was ignored")
     text = text.replace("\x00", "")
-    parsed.answer, parsed.answer_source = extract_final_answer(text)
+    parsed.answer, parsed.answer_source = (extract or extract_final_answer)(text)
     think = _THINK_RE.search(text)
     if think:
         parsed.has_think = True
@@ -158,7 +161,9 @@ def parse_completion(text: str, split: Callable[[str], list[str]] | None = None)
     else:
         body = text
         parsed.problems.append("no <think> block")
-    body = _strip_answer_parts(body)
+    body = _ANSWER_RE.sub("", body)
+    if parsed.answer_source == "hashes":  # elsewhere (code) a #### line is ordinary text
+        body = _HASHES_RE.sub("", body)
     steps = (split or split_steps)(body)
     # A last line that only restates the answer ("The answer is 7.") is not a reasoning step.
     if steps and parsed.answer_source in ("phrase", "boxed") and _only_states_answer(steps[-1]):
@@ -169,7 +174,7 @@ def parse_completion(text: str, split: Callable[[str], list[str]] | None = None)
         parsed.problems.append(f"more than {MAX_STEPS} steps; the rest were ignored")
     parsed.steps = steps
     if parsed.answer is None:
-        parsed.problems.append("no final answer found (use <answer>…</answer> or \\boxed{…})")
+        parsed.problems.append(no_answer_problem)
     elif parsed.answer_source != "tag":
         parsed.problems.append("answer not in <answer>…</answer> tags")
     return parsed
