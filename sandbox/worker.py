@@ -360,46 +360,87 @@ class Worker:
         self.scratch = scratch
         self.nproc = nproc
         self.jobs = 0
+        self._pre: tuple | None = None
         self.base_path = [p for p in sys.path if p and os.path.abspath(p) != os.path.dirname(os.path.abspath(__file__))]
 
     # ------------------------------------------------------------------ job
-    def run_job(self, req: dict) -> dict:
-        """Run one job. Request keys: mode ("exec" | "tests"), code, stdin, timeout_s, memory_mb,
-        output_limit, and for tests: tests (list of str) or tests_block (str), entry_point."""
+    def _prefork(self) -> None:
+        """Fork the next job process ahead of time (off the latency path). It drops to the job
+        uid, moves into a fresh job directory and waits for its request on fd 5."""
         self.jobs += 1
-        mode = req.get("mode", "exec")
-        timeout = max(0.05, float(req.get("timeout_s", 10.0)))
-        cap = int(req.get("output_limit", MB))
-        stdin_data = str(req.get("stdin", "")).encode("utf-8")
         jobdir = os.path.join(self.workroot, f"job{self.jobs}-{secrets.token_hex(4)}")
-        in_r, in_w = os.pipe()
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        res_r, res_w = os.pipe()
-        non_r, non_w = os.pipe()
         # The job directory belongs to the worker (so it can delete plain files in it without
         # CAP_DAC_OVERRIDE); the job may write into it.
         os.mkdir(jobdir)
         os.chmod(jobdir, 0o777)
-        if mode == "tests":
-            try:
-                _plan_for(req)  # compile the trusted tests here: forked jobs inherit the cache
-            except Exception:
-                pass
-        t0 = time.monotonic()
-        deadline = t0 + timeout
+        pipes = [os.pipe() for _ in range(6)]  # stdin, stdout, stderr, results, nonce, request
+        child_ends = [pipes[0][0], pipes[1][1], pipes[2][1], pipes[3][1], pipes[4][0], pipes[5][0]]
+        mine = [pipes[0][1], pipes[1][0], pipes[2][0], pipes[3][0], pipes[4][1], pipes[5][1]]
+        sys.stdout.flush()
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             try:
-                self._child(req, mode, jobdir, timeout, deadline, in_r, out_w, err_w, res_w, non_r)
+                for fd in mine:
+                    os.close(fd)
+                self._child(jobdir, child_ends)
             except BaseException:
                 try:
                     traceback.print_exc()
                 except BaseException:
                     pass
             os._exit(120)
-        for fd in (in_r, out_w, err_w, res_w, non_r):
+        for fd in child_ends:
             os.close(fd)
+        self._pre = (pid, jobdir, mine)
+
+    def _discard_prefork(self) -> None:
+        if self._pre is None:
+            return
+        pid, jobdir, mine = self._pre
+        self._pre = None
+        for fd in mine:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except OSError:
+            pass
+        shutil.rmtree(jobdir, ignore_errors=True)
+
+    def run_job(self, req: dict) -> tuple[dict, object]:
+        """Run one job; returns ``(response, cleanup)``. Call ``cleanup()`` after sending the
+        response: it kills leftovers, wipes the directories and forks the next job process.
+
+        Request keys: mode ("exec" | "tests"), code, stdin, timeout_s, memory_mb, output_limit,
+        file_limit_mb, and for tests: program, tests (list of str) or tests_block (str), entry_point.
+        """
+        mode = req.get("mode", "exec")
+        timeout = max(0.05, float(req.get("timeout_s", 10.0)))
+        cap = int(req.get("output_limit", MB))
+        stdin_data = str(req.get("stdin", "")).encode("utf-8")
+        payload = json.dumps(req).encode("utf-8")
+        if self._pre is not None:
+            try:
+                if os.waitpid(self._pre[0], os.WNOHANG)[0] != 0:
+                    self._discard_prefork()
+            except ChildProcessError:
+                self._discard_prefork()
+        if self._pre is None:
+            self._prefork()
+        pid, jobdir, (in_w, out_r, err_r, res_r, non_w, go_w) = self._pre  # type: ignore[misc]
+        self._pre = None
+        t0 = time.monotonic()
+        deadline = t0 + timeout
+        try:
+            view = memoryview(payload)
+            while view:
+                view = view[os.write(go_w, view):]
+        except OSError:
+            pass
+        os.close(go_w)
         nonce = secrets.token_hex(16)
         if mode == "tests":
             try:
@@ -465,7 +506,7 @@ class Worker:
         if in_open:
             os.close(in_w)
         # Kill the job's whole process group at once (a fork bomb dies in one call), whether the
-        # job finished or not, then anything that escaped the group (setsid, double fork).
+        # job finished or not; whatever escaped the group is handled in cleanup().
         try:
             os.killpg(pid, signal.SIGKILL)
         except OSError:
@@ -478,20 +519,15 @@ class Worker:
         _, status = os.waitpid(pid, 0)
         os.close(pidfd)
         duration = time.monotonic() - t0
-        if self.uid >= 0:
-            kill_uid(self.uid)
-        kill_descendants()
-        if self.uid >= 0:
-            kill_uid(self.uid)
-        # Every writer is dead now: drain what is left in the pipes.
-        drain_end = time.monotonic() + 1.0
-        while open_fds and time.monotonic() < drain_end:
-            r, _, _ = select.select(list(open_fds), [], [], 0.05)
+        # Drain what is left; writers that escaped the group get a short grace, then cleanup kills them.
+        drain_end = time.monotonic() + 0.05
+        while open_fds:
+            left = drain_end - time.monotonic()
+            if left <= 0:
+                break
+            r, _, _ = select.select(list(open_fds), [], [], left)
             for fd in r:
                 read_some(fd)
-        for fd in (out_r, err_r, res_r):
-            os.close(fd)
-        self._wipe(jobdir)
         if os.WIFSIGNALED(status):
             exit_code = -os.WTERMSIG(status)
         else:
@@ -515,7 +551,24 @@ class Worker:
             if "MemoryError" in (resp["tests"].get("error") or ""):
                 oom = True
         resp["out_of_memory"] = bool(oom)
-        return resp
+
+        def cleanup() -> None:
+            if self.uid >= 0:
+                kill_uid(self.uid)
+            kill_descendants()
+            if self.uid >= 0:
+                kill_uid(self.uid)
+            for fd in (out_r, err_r, res_r):
+                os.close(fd)
+            self._wipe(jobdir)
+            if mode == "tests":
+                try:
+                    _plan_for(req)  # cache the compiled tests: later job processes inherit it
+                except Exception:
+                    pass
+            self._prefork()
+
+        return resp, cleanup
 
     def _wipe(self, jobdir: str) -> None:
         """Empty the job directory and the scratch directories.
@@ -567,17 +620,31 @@ class Worker:
                 _wipe_dir_contents(root)
 
     # ------------------------------------------------------------------ child side
-    def _child(self, req: dict, mode: str, jobdir: str, timeout: float, deadline: float,
-               in_r: int, out_w: int, err_w: int, res_w: int, non_r: int) -> None:  # pragma: no cover
+    def _child(self, jobdir: str, fds: list[int]) -> None:  # pragma: no cover - runs in the child
         os.setsid()
         for sig in (signal.SIGTERM, signal.SIGCHLD, signal.SIGHUP):
             signal.signal(sig, signal.SIG_DFL)
-        # Move our five fds to 0..4, close everything else (the host connection included).
-        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in (in_r, out_w, err_w, res_w, non_r)]
+        # Move our six fds to 0..5, close everything else (the host connection included).
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 100) for fd in fds]
         for target, fd in enumerate(high):
             os.dup2(fd, target)
-        os.closerange(5, 1 << 16)
+        os.closerange(6, 1 << 16)
         _drop_privileges(self.uid)
+        os.chdir(jobdir)
+        # Wait for the request (the worker closes fd 5 after writing it).
+        chunks = []
+        while True:
+            chunk = os.read(5, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+        os.close(5)
+        if not chunks:
+            os._exit(0)
+        req = json.loads(b"".join(chunks).decode("utf-8"))
+        mode = req.get("mode", "exec")
+        timeout = max(0.05, float(req.get("timeout_s", 10.0)))
+        deadline = time.monotonic() + timeout
         mem = int(req.get("memory_mb", 512)) * MB
         cpu = int(timeout) + 2
         fsize = int(req.get("file_limit_mb", 16)) * MB
@@ -595,7 +662,6 @@ class Worker:
                 except (ValueError, OSError):
                     pass
         os.umask(0o077)
-        os.chdir(jobdir)
         os.environ.clear()
         os.environ.update({"PATH": _SAFE_PATH, "HOME": jobdir, "LANG": "C.UTF-8", "TMPDIR": jobdir})
         sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8", errors="replace")
@@ -1225,12 +1291,17 @@ def serve(conn: socket.socket, worker: Worker) -> None:
         op = req.get("op")
         if op == "ping":
             send_msg(conn, {"ok": True, "pid": os.getpid(), "euid": os.geteuid(), "jobs": worker.jobs})
+            if worker._pre is None:
+                worker._prefork()
         elif op == "run":
+            cleanup = None
             try:
-                resp = worker.run_job(req)
+                resp, cleanup = worker.run_job(req)
             except Exception as e:
                 resp = {"error": f"worker error: {type(e).__name__}: {e}"}
             send_msg(conn, resp)
+            if cleanup is not None:
+                cleanup()  # after answering: the host is not kept waiting for the wipe
         else:
             send_msg(conn, {"error": f"unknown op {op!r}"})
 

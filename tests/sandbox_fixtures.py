@@ -43,7 +43,8 @@ def get_sandbox(backend: str, registry: dict) -> Sandbox:
     if backend == "docker":
         require_docker()
     if backend not in registry:
-        sb = Sandbox(backend, pool_size=POOL_SIZE, uid_base=UID_BASE, timeout_s=10)
+        # Each backend gets its own uids: both pools stay warm for the whole session.
+        sb = Sandbox(backend, pool_size=POOL_SIZE, uid_base=UID_BASE + 10 * BACKENDS.index(backend), timeout_s=10)
         sb.start()
         registry[backend] = sb
     return registry[backend]
@@ -55,18 +56,49 @@ def sandbox(request, _sandbox_registry) -> Sandbox:
     return get_sandbox(request.param, _sandbox_registry)
 
 
-def job_uid_processes() -> list[int]:
-    """Host pids whose uid belongs to a sandbox slot (there must be none between jobs)."""
-    out = []
+def _status(pid: int | str) -> dict:
+    with open(f"/proc/{pid}/status") as f:
+        return dict(line.split(":", 1) for line in f.read().splitlines() if ":" in line)
+
+
+def job_uid_processes(base: int = UID_BASE, n: int = 10 * len(BACKENDS)) -> list[int]:
+    """Host pids of sandbox job uids that are left over (there must be none between jobs).
+
+    Each worker keeps exactly one fresh job process forked ahead of the next request (idle, a
+    direct child of the root worker); one such process per slot uid is not a leftover.
+    """
+    by_uid: dict[int, list[int]] = {}
     for p in os.listdir("/proc"):
         if p.isdigit():
             try:
                 uid = os.stat(f"/proc/{p}").st_uid
             except OSError:
                 continue
-            if UID_BASE <= uid < UID_BASE + POOL_SIZE:
-                out.append(int(p))
-    return out
+            if base <= uid < base + n:
+                by_uid.setdefault(uid, []).append(int(p))
+    left: list[int] = []
+    for pids in by_uid.values():
+        if len(pids) == 1:
+            try:
+                ppid = int(_status(pids[0])["PPid"].strip())
+                if os.stat(f"/proc/{ppid}").st_uid == 0:
+                    continue  # the pre-forked process of an idle worker
+            except (OSError, KeyError, ValueError):
+                continue
+        left.extend(pids)
+    return left
+
+
+def wait_no_job_processes(timeout: float = 10.0, base: int = UID_BASE, n: int = 10 * len(BACKENDS)) -> list[int]:
+    """Job processes are killed right after the answer is sent: poll until none is left."""
+    import time
+
+    end = time.monotonic() + timeout
+    left = job_uid_processes(base, n)
+    while left and time.monotonic() < end:
+        time.sleep(0.02)
+        left = job_uid_processes(base, n)
+    return left
 
 
 def describe(pids: list[int]) -> str:

@@ -250,14 +250,15 @@ def test_auto_backend_says_which() -> None:
 @pytest.mark.parametrize("isolation", ["unshare", "none"])
 def test_process_fallback_isolation_levels(isolation: str) -> None:
     """Without bubblewrap the process backend still runs jobs, tests and kills orphans."""
-    with Sandbox("process", pool_size=1, isolation=isolation, uid_base=fx.UID_BASE) as sb:
+    base = fx.UID_BASE + 50  # not shared with the session's pools
+    with Sandbox("process", pool_size=1, isolation=isolation, uid_base=base) as sb:
         r = sb.run("import os\nprint(os.getuid() != 0, sorted(os.environ))")
         assert r.ok and r.stdout.startswith("True"), r
         assert sb.run_tests("def f(x):\n    return x + 1\n", ["assert f(1) == 2"]).passed
         assert not sb.run_tests("import os\nos._exit(0)\ndef f(x):\n    return x + 1\n", ["assert f(1) == 2"]).passed
         r = sb.run("import subprocess\nsubprocess.Popen(['sleep', '100'], start_new_session=True)\nprint('ok')")
         assert r.ok
-        assert fx.job_uid_processes() == []
+        assert fx.wait_no_job_processes(base=base, n=1) == []
         if isolation == "unshare":
             net = sb.run("import socket\nprint([n for _, n in socket.if_nameindex()])")
             assert net.stdout.strip() == "['lo']"
