@@ -631,6 +631,19 @@ class Worker:
         os.closerange(6, 1 << 16)
         _drop_privileges(self.uid)
         os.chdir(jobdir)
+        # Fork the candidate process now, before the request exists in this process: it can never
+        # find the tests or the nonce in its memory. The harness is non-dumpable from here on.
+        c2p_r, c2p_w = os.pipe()
+        p2c_r, p2c_w = os.pipe()
+        _prctl(PR_SET_DUMPABLE, 0)
+        cpid = os.fork()
+        if cpid == 0:
+            for fd in (3, 4, 5, c2p_r, p2c_w):
+                os.close(fd)
+            _candidate_wait(jobdir, self.base_path, p2c_r, c2p_w)
+            os._exit(0)
+        os.close(c2p_w)
+        os.close(p2c_r)
         # Wait for the request (the worker closes fd 5 after writing it).
         chunks = []
         while True:
@@ -645,38 +658,48 @@ class Worker:
         mode = req.get("mode", "exec")
         timeout = max(0.05, float(req.get("timeout_s", 10.0)))
         deadline = time.monotonic() + timeout
-        mem = int(req.get("memory_mb", 512)) * MB
-        cpu = int(timeout) + 2
-        fsize = int(req.get("file_limit_mb", 16)) * MB
-        for lim, val in (
-            (resource.RLIMIT_AS, mem),
-            (resource.RLIMIT_CPU, cpu),
-            (resource.RLIMIT_FSIZE, fsize),
-            (resource.RLIMIT_NOFILE, 256),
-            (resource.RLIMIT_CORE, 0),
-            (resource.RLIMIT_NPROC, self.nproc),
-        ):
-            if val > 0:
-                try:
-                    resource.setrlimit(lim, (val, val))
-                except (ValueError, OSError):
-                    pass
-        os.umask(0o077)
-        os.environ.clear()
-        os.environ.update({"PATH": _SAFE_PATH, "HOME": jobdir, "LANG": "C.UTF-8", "TMPDIR": jobdir})
-        sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8", errors="replace")
-        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
-                                      errors="backslashreplace")
-        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
-                                      errors="backslashreplace", line_buffering=True)
-        sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
+        limits = {"memory_mb": int(req.get("memory_mb", 512)), "cpu_s": int(timeout) + 2,
+                  "file_limit_mb": int(req.get("file_limit_mb", 16)), "nproc": self.nproc}
         if mode == "exec":
+            os.kill(cpid, signal.SIGKILL)
+            os.waitpid(cpid, 0)
+            os.close(c2p_r)
+            os.close(p2c_w)
+            _prctl(PR_SET_DUMPABLE, 1)
+            _setup_job_process(limits, jobdir)
             os.close(3)
             os.close(4)
             _exec_main(str(req.get("code", "")), jobdir, self.base_path)
         else:
-            _harness_main(req, jobdir, self.base_path, deadline)
+            _setup_job_process(limits, jobdir)
+            _harness_main(req, deadline, cpid, c2p_r, p2c_w, limits)
         os._exit(0)
+
+
+def _setup_job_process(limits: dict, jobdir: str) -> None:  # pragma: no cover - runs in a job
+    """rlimits, a clean environment and fresh stdio objects for a job process."""
+    for lim, val in (
+        (resource.RLIMIT_AS, int(limits["memory_mb"]) * MB),
+        (resource.RLIMIT_CPU, int(limits["cpu_s"])),
+        (resource.RLIMIT_FSIZE, int(limits["file_limit_mb"]) * MB),
+        (resource.RLIMIT_NOFILE, 256),
+        (resource.RLIMIT_CORE, 0),
+        (resource.RLIMIT_NPROC, int(limits["nproc"])),
+    ):
+        if val > 0:
+            try:
+                resource.setrlimit(lim, (val, val))
+            except (ValueError, OSError):
+                pass
+    os.umask(0o077)
+    os.environ.clear()
+    os.environ.update({"PATH": _SAFE_PATH, "HOME": jobdir, "LANG": "C.UTF-8", "TMPDIR": jobdir})
+    sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8", errors="replace")
+    sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace")
+    sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8",
+                                  errors="backslashreplace", line_buffering=True)
+    sys.__stdin__, sys.__stdout__, sys.__stderr__ = sys.stdin, sys.stdout, sys.stderr
 
 
 def _mentions_memory_error(stderr: str) -> bool:
@@ -873,22 +896,17 @@ def _plan_for(req: dict) -> tuple:
     return _plan_tests("block", str(req.get("tests_block") or ""))
 
 
-def _harness_main(req: dict, jobdir: str, base_path: list[str], deadline: float) -> None:  # pragma: no cover
-    """Trusted side of a test job (runs in the job child, fd 3 = results, fd 4 = nonce)."""
-    _prctl(PR_SET_DUMPABLE, 0)
-    c2p_r, c2p_w = os.pipe()
-    p2c_r, p2c_w = os.pipe()
-    sys.stdout.flush()
-    cpid = os.fork()
-    if cpid == 0:
-        os.close(3)
-        os.close(4)
-        os.close(c2p_r)
-        os.close(p2c_w)
-        _candidate_main(str(req.get("program", "")), jobdir, base_path, p2c_r, c2p_w)
-        os._exit(0)
-    os.close(c2p_w)
-    os.close(p2c_r)
+def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
+                  limits: dict) -> None:  # pragma: no cover
+    """Trusted side of a test job (fd 3 = results, fd 4 = nonce).
+
+    The candidate process ``cpid`` was forked before the request was read, so it never held the
+    tests or the nonce in memory; it receives only the program (and its limits).
+    """
+    try:
+        _write_frame(p2c_w, ["load", str(req.get("program", "")), limits])
+    except OSError:
+        pass
     nonce = b""
     while True:
         chunk = os.read(4, 64)
@@ -1172,6 +1190,18 @@ def _death_reason(cpid: int) -> str:
             name = str(sig)
         return f"candidate process killed by {name}"
     return f"candidate process exited with code {os.WEXITSTATUS(status)}"
+
+
+def _candidate_wait(jobdir: str, base_path: list[str], rfd: int, wfd: int) -> None:  # pragma: no cover
+    """Pre-forked candidate: wait for the program, take the job's limits, then serve it."""
+    try:
+        msg = _read_frame(rfd, time.monotonic() + 1e9)
+        _, program, limits = msg
+    except BaseException:
+        os._exit(0)
+    _setup_job_process(limits, jobdir)
+    _candidate_main(str(program), jobdir, base_path, rfd, wfd)
+    os._exit(0)
 
 
 def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, wfd: int) -> None:  # pragma: no cover

@@ -64,8 +64,8 @@ def _status(pid: int | str) -> dict:
 def job_uid_processes(base: int = UID_BASE, n: int = 10 * len(BACKENDS)) -> list[int]:
     """Host pids of sandbox job uids that are left over (there must be none between jobs).
 
-    Each worker keeps exactly one fresh job process forked ahead of the next request (idle, a
-    direct child of the root worker); one such process per slot uid is not a leftover.
+    Each worker keeps one fresh job process forked ahead of the next request (a direct child of
+    the root worker) and that process's pre-forked candidate process; those are not leftovers.
     """
     by_uid: dict[int, list[int]] = {}
     for p in os.listdir("/proc"):
@@ -78,11 +78,14 @@ def job_uid_processes(base: int = UID_BASE, n: int = 10 * len(BACKENDS)) -> list
                 by_uid.setdefault(uid, []).append(int(p))
     left: list[int] = []
     for pids in by_uid.values():
-        if len(pids) == 1:
+        # Idle shape: the pre-forked job process (child of the root worker) and the candidate
+        # process it pre-forked (its child). Anything else is a leftover.
+        if len(pids) <= 2:
             try:
-                ppid = int(_status(pids[0])["PPid"].strip())
-                if os.stat(f"/proc/{ppid}").st_uid == 0:
-                    continue  # the pre-forked process of an idle worker
+                parents = {p: int(_status(p)["PPid"].strip()) for p in pids}
+                roots = [p for p, pp in parents.items() if os.stat(f"/proc/{pp}").st_uid == 0]
+                if len(roots) == 1 and all(pp == roots[0] for p, pp in parents.items() if p != roots[0]):
+                    continue
             except (OSError, KeyError, ValueError):
                 continue
         left.extend(pids)

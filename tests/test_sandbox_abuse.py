@@ -305,3 +305,32 @@ def test_dead_worker_is_replaced(sandbox: Sandbox) -> None:
     assert all(r.ok for r in results if r.error is None)
     assert all(not r.ok for r in results if r.error is not None)
     _after(sandbox)
+
+
+def test_candidate_cannot_read_the_tests_from_memory(sandbox: Sandbox) -> None:
+    """The candidate process is forked before the request arrives: the expected values in the tests
+    are nowhere in its memory (no frames, no gc objects, no request buffers)."""
+    spy = ("import gc, sys, re\nfound = []\n"
+           "def look(v):\n"
+           "    if isinstance(v, dict):\n"
+           "        for k in ('tests', 'tests_block'):\n"
+           "            if k in v:\n"
+           "                found.append(str(v[k]))\n"
+           "    elif isinstance(v, (str, bytes)) and len(v) < 100000:\n"
+           "        found.append(str(v))\n"
+           "for o in gc.get_objects():\n"
+           "    if isinstance(o, dict):\n"
+           "        look(o)\n"
+           "fr = sys._getframe()\n"
+           "while fr is not None:\n"
+           "    for v in list(fr.f_locals.values()):\n"
+           "        look(v)\n"
+           "    fr = fr.f_back\n"
+           "hits = re.findall(r'tg-expected-[0-9a-f]+', ' '.join(found))\n"
+           "def f(x):\n"
+           "    return hits[0] if hits else None\n")
+    rep = sandbox.run_tests(spy, ["assert f(1) == 'tg-expected-5be1f0'"])
+    assert not rep.passed
+    he = sandbox.run_tests(spy, "def check(candidate):\n    assert candidate(1) == 'tg-expected-77aa01'\n", "f")
+    assert not he.passed
+    _after(sandbox)
