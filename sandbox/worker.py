@@ -16,10 +16,12 @@ wall-clock deadline, caps stdout/stderr, then kills every descendant (it is a ch
 orphans that called ``setsid`` or double-forked are reparented to it and killed too), and wipes the
 writable directories as the job uid.
 
-Test mode (``run_tests``): the job child is the *trusted harness*. It makes itself non-dumpable (so
-a process of the same uid cannot ptrace it or open ``/proc/<pid>/fd``), then forks the *candidate*
-process, which closes the results channel before running any model code. Only after that does the
-harness read the per-job nonce from the worker. Tests run in the harness; every call to a function of
+The job process is forked *before* its request arrives (and cleanup happens after the answer is
+sent), so neither is on the latency path. Test mode (``run_tests``): the job process is the
+*trusted harness*. Before reading the request it makes itself non-dumpable (so a process of the
+same uid cannot ptrace it or open ``/proc/<pid>/fd``) and forks the *candidate* process, which
+closes the results channel and waits for the program: the candidate never holds the tests or the
+nonce in its memory. Then the harness reads the request and the per-job nonce. Tests run in the harness; every call to a function of
 the program is a remote call into the candidate process, and arguments and return values cross as a
 tagged JSON encoding of plain built-in values (exact types only: bool, int, float, complex, str,
 bytes, None, list, tuple, dict, set, frozenset, and a few standard containers rebuilt by the
