@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
         out["goals"] = {
             "warm_pool_p50_le_15ms": pool_p50 <= 15.0,
             "warm_pool_humaneval_p50_le_15ms": he["p50_ms"] <= 15.0,
-            "ge_25x_faster_than_docker_run": out["speedup_vs_docker_run_p50"] >= 25,
+            "ge_25x_faster_than_docker_run": min(out["speedup_vs_docker_run_p50"],
+                                                 out["speedup_vs_docker_run_humaneval_p50"]) >= 25,
             "humaneval_164_of_164": he["passed"] == he["total"] == 164,
             "pass_stubs_all_fail": he["pass_stub_failed"] == he["total"],
         }
