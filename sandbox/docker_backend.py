@@ -122,6 +122,9 @@ class DockerSlot(Slot):
             time.sleep(0.005)
         s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         s.connect(path)
+        # Connected: the directory is not needed any more (the worker accepts no second connection).
+        shutil.rmtree(self.sockdir, ignore_errors=True)
+        self.sockdir = None
         return s
 
     def _teardown(self) -> None:
