@@ -1380,7 +1380,10 @@ def main(argv: list[str] | None = None) -> int:
         os.rename(tmp, a.socket)
         conn, _ = srv.accept()
         srv.close()
-        os.unlink(a.socket)
+        try:
+            os.unlink(a.socket)
+        except OSError:
+            pass  # the host may already have removed the directory
     worker = Worker(a.uid, a.workroot, a.scratch, a.nproc)
     serve(conn, worker)
     return 0
