@@ -62,6 +62,9 @@ def report_from_response(req: dict, resp: dict, backend: str) -> TestReport:
             results.append(TestResult(i, labels[i], False, why))
         else:
             results.append(TestResult(i, labels[i], bool(r.get("ok")), str(r.get("reason") or "")))
+    if n == 0 and error is None:
+        error = ("no tests found (a block that defines check(candidate) needs entry_point; "
+                 "otherwise each top-level assert is a test)")
     timed_out = bool(resp.get("timed_out")) or "timed out" in (error or "")
     n_passed = sum(r.passed for r in results)
     passed = done and error is None and n > 0 and n_passed == n and not resp.get("timed_out")

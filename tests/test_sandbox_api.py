@@ -100,6 +100,8 @@ def test_run_tests_humaneval_style(sandbox: Sandbox) -> None:
     assert bad.results[1].reason == "assertion failed: zero"
     missing = sandbox.run_tests("def other(a, b):\n    return a + b\n", tests, "add")
     assert not missing.passed and "entry point" in (missing.error or "")
+    no_entry = sandbox.run_tests("def add(a, b):\n    return a + b\n", tests)
+    assert not no_entry.passed and no_entry.n_total == 0 and "no tests found" in (no_entry.error or "")
 
 
 def test_run_tests_block_and_exceptions(sandbox: Sandbox) -> None:
