@@ -12,7 +12,8 @@ SUDO=""
 if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 need=()
-command -v docker >/dev/null 2>&1 || need+=(docker.io)
+# A machine may have the docker client alone (no engine): look for the daemon.
+command -v dockerd >/dev/null 2>&1 || need+=(docker.io)
 command -v debootstrap >/dev/null 2>&1 || need+=(debootstrap)
 command -v bwrap >/dev/null 2>&1 || need+=(bubblewrap)
 if [ "${#need[@]}" -gt 0 ]; then

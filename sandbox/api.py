@@ -15,6 +15,7 @@ from .harness import report_from_response, tests_request
 from .image import DEFAULT_IMAGE
 from .pool import Pool
 from .types import ExecResult, TestReport
+from .uids import UidLease, lease_uid_range
 
 log = logging.getLogger("thoughtgym.sandbox")
 
@@ -66,7 +67,8 @@ class Sandbox:
     ``timeout_s`` (10), ``memory_mb`` (512, address space per process), ``output_limit`` (1 MiB per
     stream), ``file_limit_mb`` (16, largest file), ``image`` (Docker image tag), ``container_memory_mb``
     (1024), ``cpus`` (1.0 per container), ``pids`` (256 per container), ``tmpfs_mb`` (64),
-    ``uid_base`` (61000: slot ``i`` runs jobs as uid ``uid_base + i``), ``isolation`` for the process
+    ``uid_base`` (slot ``i`` runs jobs as uid ``uid_base + i``; by default each pool leases a range of
+    its own, see :mod:`.uids`), ``isolation`` for the process
     backend (``"auto"``, ``"bwrap"``, ``"unshare"``, ``"none"``).
 
     ``backend="auto"`` uses Docker when an engine answers and the image exists, and otherwise the
@@ -85,6 +87,8 @@ class Sandbox:
         self.file_limit_mb = int(limits.get("file_limit_mb", 16))
         self.image = str(limits.get("image", DEFAULT_IMAGE))
         self.backend: str | None = None
+        self.uid_base: int | None = int(limits["uid_base"]) if "uid_base" in limits else None
+        self._uid_lease: UidLease | None = None
         self._pool: Pool | None = None
         self._client = None
         self._lock = threading.Lock()
@@ -121,6 +125,9 @@ class Sandbox:
                         client.close()
                     backend = "process"
                     _say_once(f"thoughtgym.sandbox: {why}; using the process backend")
+            if "uid_base" not in self.limits:  # a fresh uid range per pool, never shared with another
+                self._uid_lease = lease_uid_range(self.pool_size)
+                self.uid_base = self._uid_lease.base
             if backend == "docker":
                 if self.requested_backend == "auto":
                     _say_once("thoughtgym.sandbox: using the Docker backend")
@@ -133,6 +140,9 @@ class Sandbox:
                 self._pool.start()
             except BaseException:
                 self._pool = None
+                if self._uid_lease is not None:
+                    self._uid_lease.release()
+                    self._uid_lease = None
                 raise
 
     def _docker_slot_factory(self):  # noqa: ANN202
@@ -143,7 +153,7 @@ class Sandbox:
         client = self._client
 
         def make(i: int) -> DockerSlot:
-            return DockerSlot(i, client, image=self.image, uid_base=int(lim.get("uid_base", 61000)),
+            return DockerSlot(i, client, image=self.image, uid_base=int(self.uid_base),
                               memory_mb=int(lim.get("container_memory_mb", max(1024, self.memory_mb + 512))),
                               cpus=float(lim.get("cpus", 1.0)), pids=int(lim.get("pids", 256)),
                               tmpfs_mb=int(lim.get("tmpfs_mb", 64)), pool_id=pool_id)
@@ -159,7 +169,7 @@ class Sandbox:
             if iso != "bwrap":
                 _say_once(f"thoughtgym.sandbox: bubblewrap unavailable; process backend isolation = {iso}")
         self.isolation = iso
-        uid_base = int(self.limits.get("uid_base", 61000))
+        uid_base = int(self.uid_base)  # type: ignore[arg-type]
         tmpfs_mb = int(self.limits.get("tmpfs_mb", 64))
         return lambda i: ProcessSlot(i, iso, uid_base, tmpfs_mb)
 
@@ -169,6 +179,9 @@ class Sandbox:
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.close()
+        if self._uid_lease is not None:
+            self._uid_lease.release()
+            self._uid_lease = None
         if self._client is not None:
             try:
                 self._client.close()
@@ -245,7 +258,7 @@ class Sandbox:
 
 
 _shared_lock = threading.Lock()
-_shared: dict[str, Sandbox] = {}
+_shared: dict[tuple[str, int], Sandbox] = {}
 
 
 def shared_sandbox(backend: str = "auto", **limits: Any) -> Sandbox:
@@ -254,10 +267,11 @@ def shared_sandbox(backend: str = "auto", **limits: Any) -> Sandbox:
     Verifiers and environments should use this instead of starting a pool per check. ``limits``
     apply only when the first call for ``backend`` creates it.
     """
+    key = (backend, os.getpid())  # a forked child must not use its parent's pool (shared sockets)
     with _shared_lock:
-        sb = _shared.get(backend)
+        sb = _shared.get(key)
         if sb is None:
             sb = Sandbox(backend, **limits)
-            _shared[backend] = sb
+            _shared[key] = sb
     sb.start()
     return sb

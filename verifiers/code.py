@@ -37,7 +37,6 @@ and :meth:`CodeVerifier.parse_completion` take the final program from ``<answer>
 from __future__ import annotations
 
 import ast
-import atexit
 import hashlib
 import json
 import os
@@ -77,49 +76,12 @@ _CODE_LANGS = {"", "python", "py", "python3", "py3"}
 
 
 # ------------------------------------------------------------------------------------- the sandbox
-_SANDBOX: Sandbox | None = None
-_SANDBOX_PID: int | None = None
-_SANDBOX_LOCK = threading.Lock()
-
-
 def get_sandbox() -> Sandbox:
-    """The process-wide sandbox pool, created (and started) on first use; a forked child gets its own."""
-    global _SANDBOX, _SANDBOX_PID
-    with _SANDBOX_LOCK:
-        if _SANDBOX is None or _SANDBOX_PID != os.getpid():
-            from thoughtgym.sandbox import Sandbox
+    """The process-wide sandbox pool (``$THOUGHTGYM_SANDBOX_BACKEND``, default "auto"), started on first
+    use; a forked child (a vector-env worker) gets its own, with its own job uids."""
+    from thoughtgym.sandbox import shared_sandbox
 
-            backend = os.environ.get("THOUGHTGYM_SANDBOX_BACKEND", "auto")
-            sandbox = Sandbox(backend=backend, uid_base=_uid_base())
-            sandbox.start()
-            if _SANDBOX is None:
-                atexit.register(close_sandbox)
-            _SANDBOX, _SANDBOX_PID = sandbox, os.getpid()
-        return _SANDBOX
-
-
-def _uid_base() -> int:
-    """Job uids of this process's pool: ``$THOUGHTGYM_SANDBOX_UID_BASE``, else a range of 256 uids
-    derived from the pid. Pools of concurrent processes (vector env workers, several trainers) must not
-    share job uids: RLIMIT_NPROC counts per uid machine-wide, so one job's fork bomb would starve the
-    other pools' jobs (and same-uid jobs could signal each other)."""
-    env = os.environ.get("THOUGHTGYM_SANDBOX_UID_BASE")
-    if env and env.strip().isdigit():
-        return int(env)
-    return 1_000_000 + (os.getpid() % 4_000_000) * 256
-
-
-def close_sandbox() -> None:
-    """Stop the process-wide pool (it is started again on the next check)."""
-    global _SANDBOX
-    with _SANDBOX_LOCK:
-        sandbox, _SANDBOX = _SANDBOX, None
-        owner = _SANDBOX_PID == os.getpid()
-    if sandbox is not None and owner:
-        try:
-            sandbox.close()
-        except Exception:
-            pass
+    return shared_sandbox(os.environ.get("THOUGHTGYM_SANDBOX_BACKEND", "auto"))
 
 
 # ------------------------------------------------------------------------------- splitting steps
