@@ -282,3 +282,17 @@ def test_shared_sandbox_is_a_singleton() -> None:
     a = shared_sandbox("process", pool_size=1)
     assert a is shared_sandbox("process")
     assert a.run("print(2)").stdout == "2\n"
+
+
+def test_concurrent_pools_lease_distinct_job_uids() -> None:
+    """Two live pools never share job uids (RLIMIT_NPROC and kill() are per uid, host-wide)."""
+    from thoughtgym.sandbox import Sandbox
+
+    with Sandbox("process", pool_size=1) as a, Sandbox("process", pool_size=1) as b:
+        assert a.uid_base is not None and b.uid_base is not None
+        assert abs(a.uid_base - b.uid_base) >= a.pool_size
+        ua = a.run("import os; print(os.getuid())").stdout.strip()
+        ub = b.run("import os; print(os.getuid())").stdout.strip()
+        assert ua != ub
+    with Sandbox("process", pool_size=1) as c:  # a closed pool's range is free again
+        assert c.uid_base == a.uid_base
