@@ -52,6 +52,9 @@ def _count_own_processes() -> int:
     return n
 
 
+_TMPFS_DIRS = ("/work", "/tmp", "/dev/shm", "/dev")
+
+
 def _python_binds() -> list[str]:
     out: list[str] = []
     for p in {sys.base_prefix, sys.prefix, os.path.dirname(os.path.dirname(os.path.realpath(sys.executable)))}:
@@ -64,7 +67,8 @@ def _python_binds() -> list[str]:
                 parents.append(d)
                 d = os.path.dirname(d)
             for d in reversed(parents):
-                out += ["--perms", "0755", "--dir", d]
+                if d not in _TMPFS_DIRS:  # those exist already, with their own permissions
+                    out += ["--perms", "0755", "--dir", d]
             out += ["--ro-bind", p, p]
     return out
 
@@ -110,10 +114,14 @@ def bwrap_prefix(tmpfs_mb: int = 64, root: bool | None = None) -> list[str]:
             args += ["--ro-bind", d, d]
     for f in ("/etc/ld.so.cache", "/etc/localtime", "/etc/alternatives", "/etc/ssl/certs", "/etc/mime.types"):
         args += ["--ro-bind-try", f, f]
-    args += _python_binds()
-    args += ["--ro-bind", WORKER_DIR, "/opt/thoughtgym", "--proc", "/proc", "--dev", "/dev"]
+    args += ["--proc", "/proc", "--dev", "/dev"]
+    # The private tmpfs mounts come before the Python binds: an interpreter or virtualenv that lives
+    # under /tmp (a CI checkout) is then bound on top of the empty tmpfs instead of being hidden by
+    # it, and nothing else of the host's /tmp shows.
     for d, size in (("/work", tmpfs_mb), ("/tmp", tmpfs_mb), ("/dev/shm", 16)):
         args += ["--perms", "1777", "--size", str(size * MB), "--tmpfs", d]
+    args += _python_binds()
+    args += ["--ro-bind", WORKER_DIR, "/opt/thoughtgym"]
     if root:
         args += ["--cap-drop", "ALL"]
         for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_KILL"):
