@@ -139,6 +139,14 @@ BBM_MISLABELLED = {
     283: "step 5: (-4 - -36) = 32, written -(-32)",
     299: "step 5: (-3 + 330) = 327, written 330",
 }
+# Rows labelled with a first mistake at a step that holds (checked by hand). The verifier's answer
+# there is right; ``accuracy_excluding_mislabelled`` leaves them out too (raw ``accuracy`` keeps them).
+BBM_WRONG_STEP_LABEL = {
+    11: "labelled step 2, but every step holds and the answer equals the target (-2280): "
+        "(0 * 5 - -1 - -5) = (0 * 5 - -6) is a - b - c = a - (b + c), accepted unlabelled in rows 5, 114, 154, 239",
+    148: "labelled step 1, which holds (A = 27; only one extra ')', unlabelled in rows 120, 147, 195, 273); "
+         "the first error is step 2: ((-75) + (8 + 9)) written (-58) + 17",
+}
 # GSM8K reference solutions whose arithmetic is genuinely wrong (a typo in the data, not a false alarm).
 GSM8K_DATA_ERRORS = {
     1024: "text says $32 - $20 = $300 (the total was $320; 320 - 20 = 300)",
@@ -167,11 +175,12 @@ def bench_bbm(rows: list[dict], context: dict | None = None) -> tuple[dict, int]
             conf["too_early"] += 1
         else:
             conf["too_late"] += 1
-    kept = [k for k in range(len(rows)) if k not in BBM_MISLABELLED]
+    kept = [k for k in range(len(rows)) if k not in BBM_MISLABELLED and k not in BBM_WRONG_STEP_LABEL]
     kept_ok = sum(1 for k in kept if k not in wrong_ids)
     out = {"n": len(rows), "accuracy": round(conf["correct"] / max(1, len(rows)), 4), **conf,
            "accuracy_excluding_mislabelled": round(kept_ok / max(1, len(kept)), 4),
            "n_mislabelled": len([k for k in BBM_MISLABELLED if k < len(rows)]),
+           "n_wrong_step_label": len([k for k in BBM_WRONG_STEP_LABEL if k < len(rows)]),
            "wrong_rows": wrong_ids}
     return out, n_steps
 
@@ -235,6 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     strict, _ = bench_bbm(bbm_rows, None)
     bbm["context"] = BBM_CONVENTION
     bbm["mislabelled_rows"] = BBM_MISLABELLED
+    bbm["wrong_step_label_rows"] = BBM_WRONG_STEP_LABEL
     bbm["strict_defaults"] = {k: v for k, v in strict.items() if k != "wrong_rows"}
     n1 *= 2
     clean, injected, n2 = bench_gsm8k(_load(args.data_dir / "gsm8k_test.jsonl", args.limit), args.seed)

@@ -293,3 +293,34 @@ def test_bbm_sample_matches_labels() -> None:
     conv = {"check_restatement": False, "tolerate_typos": True}
     hits = sum(first_error(r["steps"], r["input"], conv) == r["mistake_index"] for r in rows)
     assert hits >= 0.9 * len(rows)
+
+
+# --- adjudicated BIG-Bench-Mistake disagreements (rows 11, 148, 257): pin the verifier's reading ---
+
+
+BBM_CONV = {"check_restatement": False, "tolerate_typos": True}
+
+
+@pytest.mark.parametrize("context", [None, BBM_CONV])
+def test_grouping_subtractions_is_not_an_error(context) -> None:
+    # a - b - c = a - (b + c): "- -1 - -5" becomes "- -6" (BBM row 11 labels it; rows 5, 154, 239 do not)
+    assert first_error(["B = (0 * 5 - -1 - -5) = (0 * 5 - -6) = (0 - -6) = 6."], None, context) is None
+    assert first_error(["A = (9 - 5 - 2) = (9 - 7) = 2."], None, context) is None
+    assert first_error(["B = (0 * 5 - -1 - -5) = (0 * 5 - -4) = 4."], None, context) == 0
+
+
+@pytest.mark.parametrize("context", [None, BBM_CONV])
+def test_extra_closing_bracket_alone_is_not_an_error(context) -> None:
+    # BBM row 148 step 1: every value holds, one ")" too many
+    ok = ("A = (((-1) * (-9 * -3)) - ((-3 * 3) + (-5 * 9))) = ((-1) * (27)) - ((-9) + (-45))) "
+          "= (-27) - (-54) = 27.")
+    assert first_error([ok], None, context) is None
+    assert first_error([ok.replace("(-54) = 27", "(-54) = 37")], None, context) == 0
+
+
+def test_regrouping_cancelled_by_a_second_slip() -> None:
+    # BBM row 257 step 3 (labelled) and row 125 step 2 (unlabelled) have this same shape: strict
+    # checking flags it; the labellers' convention tolerates a rewrite the next expression undoes.
+    step = "C = (9 - -7 - -7 - 0) = (9 - (-7 - -7) - 0) = (9 - (-14) - 0) = (9 + 14 - 0) = 23."
+    assert first_error([step]) == 0
+    assert first_error([step], None, BBM_CONV) is None
