@@ -416,7 +416,7 @@ def test_hostile_actions_never_crash(action: str) -> None:
 
 def test_async_vector_env_checks_code_in_each_worker() -> None:
     """A forked worker process gets its own sandbox pool, even when the parent already started one."""
-    from thoughtgym.verifiers.code import get_sandbox
+    from thoughtgym.verifiers.code import get_sandbox  # the process-wide pool the verifier uses
 
     get_sandbox()
     envs = gym.make_vec("thoughtgym/Code-v0", num_envs=2, vectorization_mode="async", mode="single")
