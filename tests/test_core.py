@@ -112,3 +112,17 @@ def test_reward_config_rejects_negative_weights() -> None:
 )
 def test_split_steps_does_not_split_math_that_looks_like_numbering(line: str) -> None:
     assert len(split_steps(line)) == 1
+
+
+def test_import_stays_light() -> None:
+    """`import thoughtgym` and a math episode must not import torch, transformers or docker (DESIGN.md)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gymnasium as gym, thoughtgym\n"
+        "env = gym.make('thoughtgym/Math-v0'); env.reset(seed=0); env.step('1 + 1 = 2')\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'docker', 'trl') if m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
