@@ -285,3 +285,19 @@ def test_joined_assignments_are_a_solution_list(pred: str, gold: str, expected: 
 )
 def test_roots_probed_at_negative_points_where_real(pred: str, gold: str, expected: bool) -> None:
     assert equivalent(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold", "expected"),
+    [
+        ("The answer is 5 cm.", "5 m", False),
+        ("\\boxed{5\\text{ minutes}}", "5 \\text{ hours}", False),
+        ("The answer is 5 centimeters.", "5\\text{ cm}", True),
+        ("\\boxed{5\\text{ cm}}", "5", True),
+        ("It costs \\$5.", "5 dollars", True),
+        ("She drives at 60 miles per hour.", "60 mph", True),
+        ("\\boxed{y = mx + b}", "y = b + mx", True),
+    ],
+)
+def test_units_are_stripped_only_where_safe(pred: str, gold: str, expected: bool) -> None:
+    assert equivalent(pred, gold) is expected

@@ -18,8 +18,10 @@ Semantics (documented choices):
   interval. ``\\{...\\}`` sets ignore order; a bare list ``1, 2`` ignores order against a set or
   another bare list and keeps it against a tuple. A one-element set equals its element.
 * ``x > 3`` equals ``(3, \\infty)``; ``x \\in [1, 2]`` equals ``[1, 2]``.
-* Units and currency (``\\$5``, ``5 dollars``, ``5\\text{ cm}``) are stripped, never compared
-  (``5 cm`` equals ``5 m``). Degrees are read both ways: ``30^\\circ`` equals ``30`` and ``\\pi/6``.
+* Units and currency (``\\$5``, ``5 dollars``, ``5\\text{ cm}``) are stripped when only one side
+  names a unit, or both name the same one (``5 cm`` equals ``5`` and ``5 centimeters``); when both
+  sides name units and they differ (``5 cm`` against ``5 m``), stripping is not safe and the answer
+  is not equivalent. Degrees are read both ways: ``30^\\circ`` equals ``30`` and ``\\pi/6``.
 * Plain LaTeX braces only group: ``{1, 3}`` is the bare list ``1, 3`` (a set needs ``\\{ \\}``).
 * ``(C) 12`` / ``\\textbf{(C)}`` against a gold letter ``C`` compares the choice letter.
 * ``f(x) = 2x`` equals ``2x``; ``a = 3, b = -2`` equals ``(3, -2)`` (ordered by variable name).
@@ -298,6 +300,45 @@ def _choice_letter(text: str) -> str | None:
     return m.group(1).upper() if m else None
 
 
+_UNIT_NAMES = {
+    "mm": ("mm", "millimeter", "millimeters", "millimetre", "millimetres"),
+    "cm": ("cm", "centimeter", "centimeters", "centimetre", "centimetres"),
+    "m": ("m", "meter", "meters", "metre", "metres"),
+    "km": ("km", "kilometer", "kilometers", "kilometre", "kilometres"),
+    "in": ("in", "inch", "inches"), "ft": ("ft", "foot", "feet"), "yd": ("yd", "yard", "yards"),
+    "mi": ("mi", "mile", "miles"),
+    "mg": ("mg", "milligram", "milligrams"), "g": ("g", "gram", "grams"),
+    "kg": ("kg", "kilogram", "kilograms"), "lb": ("lb", "lbs", "pound", "pounds"),
+    "oz": ("oz", "ounce", "ounces"),
+    "ml": ("ml", "milliliter", "milliliters", "millilitre", "millilitres"),
+    "l": ("l", "liter", "liters", "litre", "litres"), "gal": ("gal", "gallon", "gallons"),
+    "s": ("s", "sec", "secs", "second", "seconds"), "min": ("min", "mins", "minute", "minutes"),
+    "h": ("h", "hr", "hrs", "hour", "hours"), "day": ("day", "days"), "week": ("week", "weeks"),
+    "month": ("month", "months"), "year": ("year", "years"),
+    "usd": ("usd", "dollar", "dollars"), "cent": ("cent", "cents"), "eur": ("eur", "euro", "euros"),
+}  # fmt: skip  (rates such as mph are left out: "60 mph" and "60 miles per hour" must agree)
+_UNIT_CANON = {name: canon for canon, names in _UNIT_NAMES.items() for name in names}
+# A unit counts only right after a number (optionally through LaTeX spacing or \text{ / \mathrm{),
+# so the variable m in "y = mx + b" or the word "in" is never read as a unit.
+_UNIT_AFTER_NUMBER_RE = re.compile(
+    r"\d\s*(?:\\[,;:! ]|~|\\(?:text|mathrm|mbox|textrm)\s*\{)*\s*([A-Za-z]+)\b(?!\s*[(=])"
+)
+
+
+def _units(text: str) -> set[str]:
+    """Canonical units named right after numbers in ``text`` (``\\$`` counts as dollars)."""
+    units = {_UNIT_CANON[w.lower()] for w in _UNIT_AFTER_NUMBER_RE.findall(text[:MAX_SCAN]) if w.lower() in _UNIT_CANON}
+    if "\\$" in text:  # a bare $ is a math delimiter, not currency
+        units.add("usd")
+    return units
+
+
+def _units_conflict(pred: str, gold: str) -> bool:
+    """Both sides name units and they differ: stripping them would not be safe."""
+    pu, gu = _units(pred), _units(gold)
+    return bool(pu) and bool(gu) and pu != gu
+
+
 def _equivalent(pred: str, gold: str, deadline: float) -> bool:
     golds = _gold_answer(gold)
     if not golds or not golds[0]:
@@ -327,6 +368,8 @@ def _equivalent(pred: str, gold: str, deadline: float) -> bool:
             continue  # a piece of an answer we could not read is not the answer
         if cand is not cands[-1] and has_prose(cand):
             continue  # words would parse as products of letters; a later candidate is cleaner
+        if _units_conflict(cand, g_text or gold):
+            return False
         p_parsed = _parse_variants(cand)
         if not p_parsed:
             if _norm_text(cand) == g_norm:
