@@ -301,3 +301,16 @@ def test_roots_probed_at_negative_points_where_real(pred: str, gold: str, expect
 )
 def test_units_are_stripped_only_where_safe(pred: str, gold: str, expected: bool) -> None:
     assert equivalent(pred, gold) is expected
+
+
+@pytest.mark.parametrize(
+    ("pred", "gold", "expected"),
+    [
+        ("\\boxed{\\sqrt{x^2y^2}}", "xy", False),
+        ("\\boxed{\\sqrt{x^2y^2}}", "|xy|", True),
+        ("\\boxed{\\sqrt{x}\\sqrt{y}}", "\\sqrt{xy}", True),
+        ("\\boxed{x^2+2xy+y^2}", "(x+y)^2", True),
+    ],
+)
+def test_mixed_sign_probing(pred: str, gold: str, expected: bool) -> None:
+    assert equivalent(pred, gold) is expected

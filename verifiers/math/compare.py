@@ -218,10 +218,16 @@ def _numeric_scalar(a: Any, b: Any) -> bool | None:
         # |x| vs x, \sqrt{x^2} vs x: also probe negative values where no branch cut is involved
         # (no log or inverse trig; every root's radicand a non-negative real at that point)
         roots = _fractional_powers(a) + _fractional_powers(b)
-        for k in range(len(_NEG_POINTS)):
-            env = {
-                s: complex(_NEG_POINTS[(k + j) % len(_NEG_POINTS)] - 0.071 * j) for j, s in enumerate(syms)
-            }
+        negative = [
+            {s: complex(_NEG_POINTS[(k + j) % len(_NEG_POINTS)] - 0.071 * j) for j, s in enumerate(syms)}
+            for k in range(len(_NEG_POINTS))
+        ]
+        # mixed signs too: \sqrt{x^2 y^2} vs xy agrees wherever x and y share a sign
+        mixed = [
+            {s: complex(_POINTS[(k + j) % len(_POINTS)] * (-1 if (j + k) % 2 else 1)) for j, s in enumerate(syms)}
+            for k in range(2)
+        ] if len(syms) > 1 else []
+        for env in negative + mixed:
             if not _radicands_nonnegative(roots, env):
                 continue
             va, vb = evaluate(a, env), evaluate(b, env)
