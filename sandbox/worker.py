@@ -27,7 +27,10 @@ tagged JSON encoding of plain built-in values (exact types only: bool, int, floa
 bytes, None, list, tuple, dict, set, frozenset, and a few standard containers rebuilt by the
 harness). Any other object stays in the candidate process and crosses as an opaque handle that
 equals only itself and has no truth value, so an object whose ``__eq__`` always answers True
-never satisfies a test.
+never satisfies a test. A callable of the tests crosses the other way as a *reverse handle*: the
+candidate calls a proxy, the harness runs the original and answers (see ``rpc`` in
+:func:`_harness_main`). After each call the candidate sends back the new state of the mutable plain
+containers among the arguments, and the harness updates the test's objects in place.
 Results go to a pipe only the harness holds, as JSON lines tagged with the nonce, and a job counts as
 passed only if the final ``done`` record arrived and every test record says it held.
 """
@@ -127,6 +130,8 @@ def encode_value(v: object, depth: int = 0, other=None) -> object:  # noqa: ANN0
         return ["c", repr(v.real), repr(v.imag)]
     if t is bytes:
         return ["b", v.decode("latin-1")]
+    if t is bytearray:
+        return ["B", v.decode("latin-1")]
     if t is list:
         return ["l", [encode_value(x, depth + 1, other) for x in v]]
     if t is tuple:
@@ -157,7 +162,8 @@ def encode_value(v: object, depth: int = 0, other=None) -> object:  # noqa: ANN0
 
 def decode_value(d: object, handle=None) -> object:  # noqa: ANN001
     """Inverse of :func:`encode_value`; builds only built-in types (and, through ``handle``,
-    the receiver's own representation of an opaque handle ``["H", id, type name]``)."""
+    the receiver's own representation of an opaque handle ``["H", id, type name]`` or of a
+    reverse handle ``["R", id, name]``, a callable that lives on the test side)."""
     if d is None or type(d) in (bool, int, str):
         return d
     if type(d) is not list or not d or type(d[0]) is not str:
@@ -171,6 +177,8 @@ def decode_value(d: object, handle=None) -> object:  # noqa: ANN001
         return complex(float(d[1]), float(d[2]))
     if tag == "b":
         return d[1].encode("latin-1")
+    if tag == "B":
+        return bytearray(d[1].encode("latin-1"))
     if tag == "l":
         return [decode_value(x, handle) for x in d[1]]
     if tag == "t":
@@ -188,7 +196,7 @@ def decode_value(d: object, handle=None) -> object:  # noqa: ANN001
         return _DICT_TAGS[tag](dict(pairs))
     if tag == "Q":
         return collections.deque(decode_value(x, handle) for x in d[1])
-    if tag == "H" and handle is not None:
+    if tag in ("H", "R") and handle is not None:
         return handle(d)
     if tag == "Fr":
         return fractions.Fraction(str(d[1]))
@@ -203,6 +211,25 @@ def _write_frame(fd: int, obj: object) -> None:
     view = memoryview(_HDR.pack(len(data)) + data)
     while view:
         n = os.write(fd, view)
+        view = view[n:]
+
+
+def _write_frame_until(fd: int, obj: object, deadline: float) -> None:
+    """Like :func:`_write_frame` on a non-blocking ``fd``, but gives up at ``deadline`` (a peer
+    that stops reading cannot hold the writer past it)."""
+    data = json.dumps(obj).encode("utf-8")
+    view = memoryview(_HDR.pack(len(data)) + data)
+    while view:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError
+        _, w, _ = select.select([], [fd], [], left)
+        if not w:
+            raise TimeoutError
+        try:
+            n = os.write(fd, view)
+        except BlockingIOError:
+            continue
         view = view[n:]
 
 
@@ -227,6 +254,70 @@ def _read_frame(fd: int, deadline: float) -> object:
     if n > MAX_MESSAGE:
         raise EOFError
     return json.loads(_read_exact_fd(fd, n, deadline).decode("utf-8"))
+
+
+# --------------------------------------------------------------------------- argument mutation
+# Mutable plain containers whose new state the candidate sends back after a call (tuples are
+# watched too, for the mutable containers nested in them).
+_MUTABLE = (list, dict, set, bytearray, collections.deque, collections.Counter,
+            collections.OrderedDict, collections.defaultdict)
+_WATCHED = _MUTABLE + (tuple,)
+_DICTS = (dict, collections.Counter, collections.OrderedDict, collections.defaultdict)
+
+
+def _sync_into(old: object, new: object, depth: int = 0) -> None:
+    """Make ``old`` (a container of the trusted side) hold the state ``new`` (same type), in place.
+
+    Only what differs is changed; nested containers of the same type are updated in place too, so
+    other references to them see the change (as they would if the call had run in this process).
+    """
+    if depth > 200:
+        return
+    t = type(old)
+
+    def same(a: object, b: object) -> bool:
+        return type(a) is type(b) and (a is b or a == b)
+
+    def merge(a: object, b: object) -> bool:
+        """Update ``a`` in place from ``b`` where both are containers of one type; False otherwise."""
+        if type(a) is type(b) and type(a) in _WATCHED:
+            if type(a) is tuple and len(a) != len(b):
+                return False
+            _sync_into(a, b, depth + 1)
+            return True
+        return False
+
+    if t is list:
+        if len(old) == len(new):
+            for i, (a, b) in enumerate(zip(old, new, strict=False)):
+                if not same(a, b) and not merge(a, b):
+                    old[i] = b
+        else:
+            old[:] = new
+    elif t in _DICTS:
+        if list(dict.keys(old)) == list(dict.keys(new)):
+            for k in list(dict.keys(old)):
+                a, b = dict.__getitem__(old, k), dict.__getitem__(new, k)
+                if not same(a, b) and not merge(a, b):
+                    dict.__setitem__(old, k, b)
+        else:
+            dict.clear(old)
+            dict.update(old, new)
+    elif t is set:
+        if old != new:
+            old.clear()
+            old.update(new)
+    elif t is bytearray:
+        if old != new:
+            old[:] = new
+    elif t is collections.deque:
+        if list(old) != list(new):
+            old.clear()
+            old.extend(new)
+    elif t is tuple:
+        for a, b in zip(old, new, strict=False):
+            if not same(a, b):
+                merge(a, b)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -821,6 +912,12 @@ class CandidateException(Exception):
     """The candidate raised an exception that is not a built-in exception type."""
 
 
+# Callables that would let the program run code or reach into the harness: never lent to it.
+_NEVER_LENT = tuple(getattr(builtins, n) for n in (
+    "eval", "exec", "compile", "open", "__import__", "getattr", "setattr", "delattr", "globals",
+    "locals", "vars", "breakpoint", "input", "help", "memoryview") if hasattr(builtins, n))
+
+
 def _name(ident: str) -> ast.Name:
     return ast.Name(id=ident, ctx=ast.Load())
 
@@ -909,6 +1006,7 @@ def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
         _write_frame(p2c_w, ["load", str(req.get("program", "")), limits])
     except OSError:
         pass
+    os.set_blocking(p2c_w, False)  # later writes give up at the deadline (_write_frame_until)
     nonce = b""
     while True:
         chunk = os.read(4, 64)
@@ -954,16 +1052,92 @@ def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
             pass
         raise CandidateDied(why)
 
+    # Reverse handles: callables of the tests lent to the candidate, which sees a proxy. Calling it
+    # sends ``["cb", id, args, kwargs]`` while the harness waits in rpc() for the reply to its own
+    # request; the harness runs the callable here (trusted code) and answers ``["cbok", value]`` or
+    # ``["cberr", name, message]`` before it reads on. Values cross by the same rules both ways.
+    lent: dict[int, object] = {}
+    lent_ids: dict[int, int] = {}
+    nesting = [0]
+
+    def lend(v: object) -> list:
+        if any(v is x for x in _NEVER_LENT):
+            raise EncodeError(f"{getattr(v, '__name__', 'this callable')} is never passed to the program")
+        rid = lent_ids.get(id(v))
+        if rid is None:
+            rid = len(lent) + 1
+            lent[rid] = v
+            lent_ids[id(v)] = rid
+        try:
+            name = str(getattr(v, "__qualname__", None) or type(v).__name__)[:200]
+        except Exception:
+            name = "callable"
+        return ["R", rid, name]
+
+    def enc_other(v: object) -> object:
+        if type(v) is Handle:
+            return ["H", object.__getattribute__(v, "_hid")]
+        if callable(v):
+            return lend(v)
+        raise EncodeError(f"{type(v).__name__} is not a plain built-in value")
+
+    def dec_other(d: list) -> object:
+        if d[0] == "R":
+            rid = d[1]
+            if type(rid) is not int or rid not in lent:
+                raise ValueError("unknown reverse handle")
+            return lent[rid]
+        return Handle(int(d[1]), str(d[2])[:200])
+
+    def run_callback(msg: list) -> list:
+        if len(msg) != 4 or type(msg[1]) is not int or msg[1] not in lent \
+                or type(msg[2]) is not list or type(msg[3]) is not dict:
+            die("protocol error")
+        fn = lent[msg[1]]
+        try:
+            args = [decode_value(a, dec_other) for a in msg[2]]
+            kwargs = {str(k): decode_value(v, dec_other) for k, v in msg[3].items()}
+        except (ValueError, TypeError, IndexError, RecursionError):
+            die("protocol error")
+        if nesting[0] >= 64:
+            die("calls between the tests and the program nested too deeply")
+        nesting[0] += 1
+        try:
+            result = fn(*args, **kwargs)
+        except CandidateDied:
+            raise
+        except Exception as e:
+            try:
+                emsg = str(e)[:2000]
+            except Exception:
+                emsg = "<unprintable>"
+            return ["cberr", type(e).__name__, emsg]
+        finally:
+            nesting[0] -= 1
+        try:
+            return ["cbok", encode_value(result, 0, enc_other)]
+        except (EncodeError, RecursionError) as e:
+            return ["cberr", "TypeError", f"a test callable returned a value that cannot cross: {e}"[:2000]]
+
     def rpc(msg: list) -> object:
         if state["dead"]:
             raise CandidateDied(state["dead"])
         try:
-            _write_frame(p2c_w, msg)
-            return _read_frame(c2p_r, hdeadline)
+            _write_frame_until(p2c_w, msg, hdeadline)
+            while True:
+                rep = _read_frame(c2p_r, hdeadline)
+                if type(rep) is list and rep and rep[0] == "cb":
+                    _write_frame_until(p2c_w, run_callback(rep), hdeadline)
+                    continue
+                return rep
+        except CandidateDied:
+            raise
         except TimeoutError:
             die("timed out")
-        except (EOFError, OSError, ValueError, struct.error):
+        except (EOFError, OSError, struct.error):
             die(_death_reason(cpid))
+        except Exception:
+            die("protocol error")
         raise AssertionError("unreachable")
 
     try:
@@ -989,8 +1163,8 @@ def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
             die("protocol error")
         if rep[0] == "ok":
             try:
-                return decode_value(rep[1], lambda d: Handle(int(d[1]), str(d[2])[:200]))
-            except (ValueError, TypeError, IndexError):
+                return decode_value(rep[1], dec_other)
+            except (ValueError, TypeError, IndexError, RecursionError):
                 die("protocol error")
         if rep[0] == "bad":
             raise TypeError(f"{what} gave a value that cannot be judged: {str(rep[1])[:300]}")
@@ -1007,16 +1181,45 @@ def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
         die("protocol error")
 
     def enc_args(args: tuple, kwargs: dict, what: str) -> tuple[list, dict]:
-        def other(v: object) -> object:
-            if type(v) is Handle:
-                return ["H", object.__getattribute__(v, "_hid")]
-            raise EncodeError(f"{type(v).__name__} is not a plain built-in value")
-
         try:
-            return ([encode_value(a, 0, other) for a in args],
-                    {str(k): encode_value(v, 0, other) for k, v in kwargs.items()})
+            return ([encode_value(a, 0, enc_other) for a in args],
+                    {str(k): encode_value(v, 0, enc_other) for k, v in kwargs.items()})
         except EncodeError as e:
             raise TypeError(f"test passed an argument to {what} that cannot cross: {e}") from None
+
+    def apply_mutations(rep: object, args: tuple, kwargs: dict) -> None:
+        """The candidate appends ``[[position or keyword, new state], ...]`` to its reply for each
+        watched argument it changed; update the test's own objects in place to match."""
+        base = {"ok": 2, "bad": 2, "err": 3}.get(rep[0]) if type(rep) is list and rep and type(rep[0]) is str else None
+        if base is None or len(rep) != base + 1:
+            return
+        changes = rep[-1]
+        if type(changes) is not list:
+            die("protocol error")
+        for item in changes:
+            if type(item) is not list or len(item) != 2:
+                die("protocol error")
+            key, enc = item
+            if type(key) is int and 0 <= key < len(args):
+                target = args[key]
+            elif type(key) is str and key in kwargs:
+                target = kwargs[key]
+            else:
+                die("protocol error")
+            if type(target) not in _WATCHED:
+                continue
+            try:
+                new = decode_value(enc, dec_other)
+            except (ValueError, TypeError, IndexError, RecursionError):
+                die("protocol error")
+            if type(new) is type(target):
+                _sync_into(target, new)
+
+    def call_remote(msg: list, args: tuple, kwargs: dict, what: str) -> object:
+        a, k = enc_args(args, kwargs, what)
+        rep = rpc(msg + [a, k])
+        apply_mutations(rep, args, kwargs)
+        return reply_value(rep, what)
 
     class Handle:
         """An object that lives in the candidate process (instance of a program class, generator,
@@ -1047,8 +1250,7 @@ def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
             raise TypeError(f"the truth value of a {self._type} object from the program cannot be judged")
 
         def __call__(self, *args: object, **kwargs: object) -> object:
-            a, k = enc_args(args, kwargs, self._type)
-            return self._op("hcall", self._hid, a, k)
+            return call_remote(["hcall", self._hid], args, kwargs, f"a {self._type} object")
 
         def __getattr__(self, attr: str) -> object:
             if attr.startswith("__"):
@@ -1080,8 +1282,7 @@ def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
 
     def make_stub(name: str):  # noqa: ANN202
         def stub(*args: object, **kwargs: object) -> object:
-            a, k = enc_args(args, kwargs, name)
-            return reply_value(rpc(["call", name, a, k]), name)
+            return call_remote(["call", name], args, kwargs, name)
 
         stub.__name__ = name
         stub.__qualname__ = name
@@ -1096,7 +1297,7 @@ def _harness_main(req: dict, deadline: float, cpid: int, c2p_r: int, p2c_w: int,
             ns[name] = make_stub(name)
         elif kind == "value":
             try:
-                ns[name] = decode_value(val, lambda d: Handle(int(d[1]), str(d[2])[:200]))
+                ns[name] = decode_value(val, dec_other)
             except (ValueError, TypeError, IndexError):
                 pass
         elif kind == "module":
@@ -1226,54 +1427,109 @@ def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, w
             pass
         os._exit(1)
     handles: dict[int, object] = {}
+    hid_of: dict[int, int] = {}
+    proxies: dict[int, object] = {}
+    channel = threading.RLock()
+    far = time.monotonic() + 1e9
+
+    class TestCallable:
+        """A callable of the tests (a reverse handle): calling it asks the harness to call the
+        original, in the harness, and waits for its answer while serving the harness's requests."""
+
+        __slots__ = ("_rid", "_name")
+
+        def __init__(self, rid: int, name: str) -> None:
+            self._rid = rid
+            self._name = name
+
+        @property
+        def __name__(self) -> str:
+            return self._name.rsplit(".", 1)[-1]
+
+        def __repr__(self) -> str:
+            return f"<test callable {self._name}>"
+
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            return call_test(self._rid, args, kwargs)
 
     def keep(v: object) -> list:
-        hid = len(handles) + 1
-        handles[hid] = v
+        if type(v) is TestCallable:
+            return ["R", v._rid]
+        hid = hid_of.get(id(v))
+        if hid is None:
+            hid = len(handles) + 1
+            handles[hid] = v
+            hid_of[id(v)] = hid
         try:
             tname = type(v).__name__
         except BaseException:
             tname = "object"
         return ["H", hid, str(tname)]
 
-    def resolve(d: object) -> object:
+    def resolve(d: list) -> object:
+        if d[0] == "R":
+            rid = int(d[1])
+            p = proxies.get(rid)
+            if p is None:
+                p = proxies[rid] = TestCallable(rid, str(d[2]) if len(d) > 2 else "callable")
+            return p
         return handles[int(d[1])]
 
-    exports = []
-    for name, v in list(ns.items()):
-        if name.startswith("__"):
-            continue
-        if isinstance(v, types.ModuleType):
-            exports.append([name, "module", getattr(v, "__name__", "")])
-            continue
-        if callable(v) and not isinstance(v, (list, dict, tuple, set)):
-            exports.append([name, "callable", None])
-            continue
+    def send(reply: object) -> None:
         try:
-            exports.append([name, "value", encode_value(v, 0, keep)])
+            _write_frame(wfd, reply)
         except BaseException:
-            pass
-    try:
-        sys.stdout.flush()
-    except BaseException:
-        pass
-    _write_frame(wfd, ["ready", exports])
-    far = time.monotonic() + 1e9
-    while True:
+            os._exit(4)
+
+    def receive() -> object:
         try:
-            msg = _read_frame(rfd, far)
+            return _read_frame(rfd, far)
         except BaseException:
             os._exit(0)
+
+    def call_test(rid: int, args: tuple, kwargs: dict) -> object:
+        try:
+            a = [encode_value(x, 0, keep) for x in args]
+            k = {str(key): encode_value(v, 0, keep) for key, v in kwargs.items()}
+        except (EncodeError, RecursionError) as e:
+            raise TypeError(f"argument cannot be passed to a callable of the tests: {e}") from None
+        with channel:
+            send(["cb", rid, a, k])
+            while True:
+                msg = receive()
+                if type(msg) is list and msg and msg[0] == "cbok":
+                    return decode_value(msg[1], resolve)
+                if type(msg) is list and msg and msg[0] == "cberr":
+                    ename, emsg = str(msg[1]), str(msg[2])
+                    cls = getattr(builtins, ename, None)
+                    if isinstance(cls, type) and issubclass(cls, Exception) and cls.__module__ == "builtins":
+                        try:
+                            raise cls(emsg)
+                        except TypeError:
+                            pass
+                    raise RuntimeError(f"{ename}: {emsg}")
+                send(serve_request(msg))
+
+    def serve_request(msg: object) -> list:
+        watched: list = []
         try:
             op = msg[0]
             if op in ("call", "hcall"):
                 fn = ns[msg[1]] if op == "call" else handles[int(msg[1])]
                 args = [decode_value(a, resolve) for a in msg[2]]
                 kwargs = {str(k): decode_value(v, resolve) for k, v in msg[3].items()}
+                watched = [(i, a) for i, a in enumerate(args) if type(a) in _WATCHED]
+                watched += [(k, v) for k, v in kwargs.items() if type(v) in _WATCHED]
             else:
                 obj = handles[int(msg[1])]
         except BaseException:
             os._exit(3)
+        before = []
+        for _key, a in watched:
+            try:
+                before.append(encode_value(a, 0, keep))
+            except BaseException:
+                before.append(None)
         try:
             if op in ("call", "hcall"):
                 result = fn(*args, **kwargs)
@@ -1303,14 +1559,50 @@ def _candidate_main(program: str, jobdir: str, base_path: list[str], rfd: int, w
             except BaseException:
                 emsg = "<unprintable>"
             reply = ["err", type(e).__name__, emsg]
+        # Send back the new state of every watched argument the call changed (in-place mutation).
+        changes = []
+        for (key, a), b in zip(watched, before, strict=False):
+            if b is None:
+                continue
+            try:
+                now = encode_value(a, 0, keep)
+            except BaseException:
+                continue
+            if now != b:
+                changes.append([key, now])
+        if changes:
+            reply.append(changes)
         try:
             sys.stdout.flush()
         except BaseException:
             pass
+        return reply
+
+    exports = []
+    for name, v in list(ns.items()):
+        if name.startswith("__"):
+            continue
+        if isinstance(v, types.ModuleType):
+            exports.append([name, "module", getattr(v, "__name__", "")])
+            continue
+        if callable(v) and not isinstance(v, (list, dict, tuple, set)):
+            exports.append([name, "callable", None])
+            continue
         try:
-            _write_frame(wfd, reply)
+            exports.append([name, "value", encode_value(v, 0, keep)])
         except BaseException:
-            os._exit(4)
+            pass
+    try:
+        sys.stdout.flush()
+    except BaseException:
+        pass
+    _write_frame(wfd, ["ready", exports])
+    while True:
+        with channel:
+            msg = receive()
+        reply = serve_request(msg)
+        with channel:
+            send(reply)
 
 
 # --------------------------------------------------------------------------- main

@@ -334,3 +334,64 @@ def test_candidate_cannot_read_the_tests_from_memory(sandbox: Sandbox) -> None:
     he = sandbox.run_tests(spy, "def check(candidate):\n    assert candidate(1) == 'tg-expected-77aa01'\n", "f")
     assert not he.passed
     _after(sandbox)
+
+
+# ----------------------------------------------------------------------------- callbacks into the tests
+def test_callback_called_forever_times_out(sandbox: Sandbox) -> None:
+    program = "def apply(f, x):\n    while True:\n        f(x)\n"
+    t0 = time.monotonic()
+    rep = sandbox.run_tests(program, ["assert apply(lambda v: v + 1, 1) == 2"], timeout_s=2)
+    assert not rep.passed and rep.timed_out
+    assert time.monotonic() - t0 < 10
+    he = sandbox.run_tests(program, "def check(candidate):\n    assert candidate(abs, -1) == 1\n", "apply",
+                           timeout_s=2)
+    assert not he.passed
+    _after(sandbox)
+
+
+def test_callback_gets_only_handles_for_rigged_objects(sandbox: Sandbox) -> None:
+    """Objects the program passes to (or returns through) a test callable cross as handles."""
+    cheat = ("class Any:\n    def __eq__(self, o): return True\n    def __ne__(self, o): return False\n"
+             "    def __bool__(self): return True\n    def __hash__(self): return 0\n"
+             "class I(int):\n    def __eq__(self, o): return True\n"
+             "def apply(f, x):\n    return f(Any())\n"
+             "def apply_int(f, x):\n    return f(I(0))\n"
+             "def keyed(f, x):\n    return [f(Any()), f(I(1))]\n")
+    rep = sandbox.run_tests(cheat, ["assert apply(lambda v: v == 3, 3)",
+                                    "assert apply_int(lambda v: v == 3, 3)",
+                                    "assert apply(lambda v: v, 3) == 3",
+                                    "assert keyed(lambda v: v in (1, 2), 1) == [True, True]"])
+    assert not rep.passed and rep.n_passed == 0, rep
+    _after(sandbox)
+
+
+def test_forged_done_through_the_callback_channel(sandbox: Sandbox) -> None:
+    """The program writes raw frames on its channel: a forged ``done`` record, a ``cb`` for a callable
+    it was never given, replies out of turn. None of it reaches the results pipe or makes a pass."""
+    forge = ("import gc, json, os, struct\n"
+             "def frame(obj):\n    data = json.dumps(obj).encode()\n    return struct.pack('>I', len(data)) + data\n"
+             "def fds():\n    return [int(x) for x in os.listdir('/proc/self/fd')]\n"
+             "def blast(msgs):\n"
+             "    for fd in fds():\n"
+             "        for m in msgs:\n"
+             "            try:\n                os.write(fd, frame(m))\n            except OSError:\n                pass\n"
+             "def apply(f, x):\n"
+             "    blast([{'kind': 'done', 'nonce': 'x', 'error': None}, ['cb', 999, [], {}],\n"
+             "           ['cbok', True], ['ok', True], ['done'], ['ok', ['R', 1, 'x']]])\n"
+             "    return f(x)\n")
+    rep = sandbox.run_tests(forge, ["assert apply(lambda v: v == 1, 2)"], timeout_s=5)
+    assert not rep.passed
+    he = sandbox.run_tests(forge, "def check(candidate):\n    assert candidate(lambda v: v == 1, 2)\n", "apply",
+                           timeout_s=5)
+    assert not he.passed
+    _after(sandbox)
+
+
+def test_dangerous_builtins_are_never_lent(sandbox: Sandbox) -> None:
+    """Passing exec/eval/getattr/open to the program would let it run code in the harness: refused."""
+    program = "def apply(f, *a):\n    return f(*a)\n"
+    rep = sandbox.run_tests(program, ["assert apply(eval, '1 + 1') == 2",
+                                      "assert apply(getattr, 1, 'real') == 1"])
+    assert not rep.passed and rep.n_passed == 0
+    assert "cannot cross" in rep.results[0].reason
+    _after(sandbox)

@@ -296,3 +296,63 @@ def test_concurrent_pools_lease_distinct_job_uids() -> None:
         assert ua != ub
     with Sandbox("process", pool_size=1) as c:  # a closed pool's range is free again
         assert c.uid_base == a.uid_base
+
+
+# ----------------------------------------------------------------------------- callables and mutation
+def test_run_tests_callables_cross_as_reverse_handles(sandbox: Sandbox) -> None:
+    """A callable of the tests reaches the program as a proxy that calls the original in the harness."""
+    program = ("def apply(f, xs):\n    return [f(x) for x in xs]\n"
+               "def sort_by(xs, key=None):\n    return sorted(xs, key=key)\n"
+               "def compose(f, g):\n    return lambda x: f(g(x))\n"
+               "def ident(f):\n    return f\n"
+               "def safe(f):\n    try:\n        return f()\n    except ZeroDivisionError as e:\n        return 'caught ' + str(e)\n"
+               "class Acc:\n    def __init__(self):\n        self.n = 0\n"
+               "    def visit(self, f):\n        self.n += f(self.n)\n        return self.n\n")
+    rep = sandbox.run_tests(program, [
+        "assert apply(lambda x: x * 2, [1, 2]) == [2, 4]",
+        "assert apply(str, [1, 2]) == ['1', '2']",
+        "assert sort_by(['bb', 'a', 'ccc'], key=len) == ['a', 'bb', 'ccc']",
+        "assert sort_by(['bb', 'a', 'ccc'], key=lambda s: -len(s)) == ['ccc', 'bb', 'a']",
+        "assert compose(lambda x: x + 1, lambda x: x * 2)(5) == 11",
+        "f = lambda x: x\nassert ident(f) is f",
+        "assert safe(lambda: 1 / 0) == 'caught division by zero'",
+        "assert Acc().visit(lambda n: n + 3) == 3",
+        # re-entrant: the test callable calls back into the program while the program waits for it
+        "assert apply(lambda x: apply(lambda y: y + 1, [x])[0], [1, 2]) == [2, 3]",
+        "seen = []\napply(seen.append, [1, 2])\nassert seen == [1, 2]",
+    ])
+    assert rep.passed, rep
+    he = sandbox.run_tests(program + "def candidate_fn(f, x):\n    return f(f(x))\n",
+                           "def check(candidate):\n    assert candidate(lambda v: v * 3, 2) == 18\n"
+                           "    assert candidate(abs, -4) == 4\n", "candidate_fn")
+    assert he.passed and he.n_total == 2, he
+
+
+def test_run_tests_in_place_mutation_is_seen(sandbox: Sandbox) -> None:
+    program = ("def sort_in_place(x):\n    x.sort()\n"
+               "def fill(grid, v=5):\n    for row in grid:\n        row[1] = v\n"
+               "def put(d, k, v):\n    d[k] = v\n"
+               "def drop(d):\n    d.clear()\n"
+               "def add(s, x):\n    s.add(x)\n"
+               "def up(b):\n    b[0] = 65\n"
+               "def pairs(t):\n    t[0].append(1)\n"
+               "def fail_after(x):\n    x.append(9)\n    raise ValueError('late')\n"
+               "def same(x):\n    return len(x)\n"
+               "class Stack:\n    def drain(self, into):\n        into.extend([1, 2])\n        return self\n")
+    rep = sandbox.run_tests(program, [
+        "x = [3, 1, 2]\nsort_in_place(x)\nassert x == [1, 2, 3]",
+        "g = [[0, 0], [0, 0]]\nr0 = g[0]\nfill(g)\nassert g == [[0, 5], [0, 5]] and r0 == [0, 5]",
+        "g = [[0, 0]]\nfill(grid=g, v=7)\nassert g == [[0, 7]]",
+        "d = {'a': [1]}\nput(d, 'b', 2)\nassert d == {'a': [1], 'b': 2} and list(d) == ['a', 'b']",
+        "from collections import defaultdict\nd = defaultdict(list, a=[1])\ndrop(d)\nassert d == {} and d['z'] == []",
+        "s = {1}\nadd(s, 2)\nassert s == {1, 2}",
+        "b = bytearray(b'xyz')\nup(b)\nassert b == bytearray(b'Ayz')",
+        "inner = []\npairs((inner, 0))\nassert inner == [1]",
+        "x = []\ntry:\n    fail_after(x)\nexcept ValueError:\n    pass\nassert x == [9]",
+        "x = [1]\nassert same(x) == 1 and x == [1]",
+        "out = []\nStack().drain(out)\nassert out == [1, 2]",
+    ])
+    assert rep.passed, rep
+    he = sandbox.run_tests(program, "def check(candidate):\n    x = [2, 1]\n    candidate(x)\n"
+                                    "    assert x == [1, 2]\n", "sort_in_place")
+    assert he.passed, he
