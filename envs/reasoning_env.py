@@ -15,7 +15,7 @@ from thoughtgym.envs.rewards import RewardConfig
 from thoughtgym.envs.spaces import UnicodeText, fit_text
 from thoughtgym.envs.task import Task
 from thoughtgym.envs.tasks import get_family, list_families
-from thoughtgym.envs.verify import EpisodeScorer, verify
+from thoughtgym.envs.verify import EpisodeScorer
 
 MODES = ("step", "single")
 MAX_OBSERVATION_CHARS = 16_384
@@ -119,11 +119,7 @@ class ReasoningEnv(gym.Env[str, str]):
 
     def _step_single(self, completion: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         assert self.task is not None and self._scorer is not None
-        report = verify(self.task, completion, config=self.reward_config, timeout_s=self.timeout_s)
-        # Keep the scorer in step with the report so info and render agree.
-        self._scorer.verdicts = list(report.steps)
-        self._scorer.terms = dict(report.terms)
-        self._scorer.state.answer = report.answer
+        report = self._scorer.score_completion(completion)
         for i, v in enumerate(report.steps):
             self._transcript.append(self._feedback_line(i, v))
         self._transcript.append(self._answer_line(report.answer_text, report.answer))

@@ -146,6 +146,26 @@ class EpisodeScorer:
         self.state.format_score = format_score
         return (verdict, *self._pay())
 
+    def score_completion(self, completion: str) -> Report:
+        """Verify a whole completion (every step, then the answer) and report on it."""
+        start = time.perf_counter()
+        parsed = self.verifier.parse_completion(completion)
+        for step in parsed.steps:
+            self.add_step(step)
+        answer_verdict, _, _ = self.add_answer(parsed.answer, parsed.format_score)
+        return Report(
+            task_id=self.task.id,
+            correct=answer_verdict.ok is True,
+            reward=self.total,
+            terms=dict(self.terms),
+            steps=list(self.verdicts),
+            answer=answer_verdict,
+            answer_text=parsed.answer,
+            first_error=self.first_error,
+            format_problems=list(parsed.problems),
+            seconds=time.perf_counter() - start,
+        )
+
 
 def verify(
     task: Task, completion: str, *, config: RewardConfig | None = None, timeout_s: float = DEFAULT_TIMEOUT_S
@@ -154,21 +174,4 @@ def verify(
 
     Never raises on the completion's content; each check is bounded by ``timeout_s``.
     """
-    start = time.perf_counter()
-    scorer = EpisodeScorer(task, config, timeout_s)
-    parsed = scorer.verifier.parse_completion(completion)
-    for step in parsed.steps:
-        scorer.add_step(step)
-    answer_verdict, _, _ = scorer.add_answer(parsed.answer, parsed.format_score)
-    return Report(
-        task_id=task.id,
-        correct=answer_verdict.ok is True,
-        reward=scorer.total,
-        terms=dict(scorer.terms),
-        steps=list(scorer.verdicts),
-        answer=answer_verdict,
-        answer_text=parsed.answer,
-        first_error=scorer.first_error,
-        format_problems=list(parsed.problems),
-        seconds=time.perf_counter() - start,
-    )
+    return EpisodeScorer(task, config, timeout_s).score_completion(completion)
