@@ -51,10 +51,11 @@ when the step budget (``max_steps``, default ``max(8, 3 x reference steps)``) ru
 | ``render_mode`` | ``None`` | ``"ansi"`` or ``"human"`` |
 
 ## Info
-``task_id``, ``family``, ``is_success``, ``verdict`` (this step; its ``details`` hold ``n_passed``,
-``n_total`` and ``passed_tests`` for drafts and programs), ``step_verdicts``, ``first_error``,
-``reward_terms``, ``episode_reward_terms``, ``episode_reward``, ``max_reward``, ``steps_taken``; in single
-mode also ``report`` (``Report.to_dict()``).
+``task_id``, ``family``, ``is_success``, ``verdict`` (this step's ``Verdict``; its ``details`` hold
+``n_passed``, ``n_total`` and ``passed_tests`` for drafts and programs), ``step_verdicts`` (dicts),
+``first_error`` (-1 when none), ``reward_terms``, ``episode_reward_terms``, ``episode_reward``,
+``max_reward``, ``steps_taken``, ``step_budget`` (step mode); in single mode also ``report`` (the
+``Report`` of ``thoughtgym.verify``).
 """
 
 from __future__ import annotations
