@@ -83,10 +83,12 @@ def reward_terms(state: ShapingState, config: RewardConfig) -> dict[str, float]:
     potential = len(state.reached) / state.n_milestones if state.n_milestones else 0.0
     budget = max(ref + 2, math.ceil(config.length_slack * ref))
     overflow = max(0, state.n_steps - budget) / ref
-    return {
+    terms = {
         "outcome": config.outcome * (state.answer.score if state.answer is not None else 0.0),
         "format": config.format * state.format_score,
         "step_validity": config.step_validity * validity,
         "progress": config.progress * potential,
-        "length": -config.length * min(1.0, overflow),
+        "length": 0.0 - config.length * min(1.0, overflow),  # 0.0 - x: no negative zero in reports
     }
+    # Rounded so that reports read 0.1, not 0.09999999999999999; far below any reward difference.
+    return {k: round(v, 12) for k, v in terms.items()}
