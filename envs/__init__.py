@@ -10,7 +10,7 @@ from thoughtgym.envs.tasks import (
     make_task,
     register_family,
 )
-from thoughtgym.envs.verify import EpisodeScorer, Report, verify
+from thoughtgym.envs.verify import EpisodeScorer, Report, verify, verify_batch
 
 __all__ = [
     "EpisodeScorer",
@@ -25,4 +25,5 @@ __all__ = [
     "register_family",
     "reward_terms",
     "verify",
+    "verify_batch",
 ]

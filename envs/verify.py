@@ -6,8 +6,12 @@ in step mode earns exactly what ``verify`` gives the same steps in single mode.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -175,3 +179,37 @@ def verify(
     Never raises on the completion's content; each check is bounded by ``timeout_s``.
     """
     return EpisodeScorer(task, config, timeout_s).score_completion(completion)
+
+
+def verify_batch(
+    tasks: Sequence[Task],
+    completions: Sequence[str],
+    *,
+    config: RewardConfig | None = None,
+    timeout_s: float = DEFAULT_TIMEOUT_S,
+    max_workers: int | None = None,
+    progress: bool = False,
+) -> list[Report]:
+    """``verify`` for many (task, completion) pairs, results in input order.
+
+    Checks run on a thread pool, so code tasks keep the whole sandbox pool busy (the sandbox is
+    thread-safe); math checks are bounded per call in any thread, so the results are the same as
+    calling ``verify`` one by one. ``progress`` shows a tqdm bar on stderr.
+    """
+    if len(tasks) != len(completions):
+        raise ValueError(f"verify_batch: {len(tasks)} tasks but {len(completions)} completions")
+    if not tasks:
+        return []
+    workers = max_workers or min(len(tasks), max(2, (os.cpu_count() or 2) * 2))
+    from tqdm import tqdm
+
+    with ThreadPoolExecutor(max_workers=workers) as pool, tqdm(
+        total=len(tasks), desc="verify", disable=not progress, file=sys.stderr
+    ) as bar:
+        futures = [
+            pool.submit(verify, task, completion, config=config, timeout_s=timeout_s)
+            for task, completion in zip(tasks, completions, strict=True)
+        ]
+        for _done in as_completed(futures):
+            bar.update()
+        return [f.result() for f in futures]

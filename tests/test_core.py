@@ -126,3 +126,18 @@ def test_import_stays_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_verify_batch_matches_verify_one_by_one() -> None:
+    import thoughtgym
+    from thoughtgym.agents import NoisyPolicy, ReferencePolicy
+
+    tasks = [thoughtgym.make_task(f, d, s) for f in ("arithmetic", "quadratic", "code_functions") for d in (1, 2) for s in (0, 1)]
+    completions = [
+        (ReferencePolicy() if i % 2 else NoisyPolicy(0.5, seed=i)).complete(t) for i, t in enumerate(tasks)
+    ]
+    batch = thoughtgym.verify_batch(tasks, completions)
+    one_by_one = [thoughtgym.verify(t, c) for t, c in zip(tasks, completions, strict=True)]
+    assert [r.to_dict() | {"seconds": 0} for r in batch] == [r.to_dict() | {"seconds": 0} for r in one_by_one]
+    with pytest.raises(ValueError, match="2 tasks but 1 completions"):
+        thoughtgym.verify_batch(tasks[:2], completions[:1])
