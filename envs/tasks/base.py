@@ -11,7 +11,7 @@ import random
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from thoughtgym.envs.task import Task
 
@@ -47,6 +47,7 @@ class TaskFamily(ABC):
     difficulties: ClassVar[tuple[int, ...]] = (1, 2, 3)
     description: ClassVar[str] = ""
     procedural: ClassVar[bool] = True  # False for dataset loaders (they need a file to run)
+    config: ClassVar[Any] = None  # a dataclass of settings with validate(), checked by task()
 
     @abstractmethod
     def generate(self, rng: random.Random, difficulty: int) -> Task:
@@ -56,6 +57,9 @@ class TaskFamily(ABC):
         """The task for ``(difficulty, seed)``: the same arguments always give the same task."""
         if difficulty not in self.difficulties:
             raise ValueError(f"family {self.name!r} has difficulties {self.difficulties}, got {difficulty}")
+        config = getattr(self, "config", None)  # the family's settings, validated before every use
+        if config is not None and hasattr(config, "validate"):
+            config.validate()
         task = self.generate(random.Random(int(seed)), difficulty)
         task.id = f"{self.name}/d{difficulty}/s{int(seed)}"
         task.family = self.name

@@ -104,7 +104,6 @@ class DerivativeFamily(TaskFamily):
 
     def generate(self, rng: random.Random, difficulty: int) -> Task:
         cfg = self.config
-        cfg.validate()
         dlo, dhi = cfg.degree_range[difficulty - 1]
         clo, chi = cfg.coef_range[difficulty - 1]
         steps: list[str] = []

@@ -113,7 +113,6 @@ class FractionArithmeticFamily(TaskFamily):
 
     def generate(self, rng: random.Random, difficulty: int) -> Task:
         cfg = self.config
-        cfg.validate()
         i = difficulty - 1
         dlo, dhi = cfg.denominator_range[i]
         while True:

@@ -81,7 +81,6 @@ class LinearEquationFamily(TaskFamily):
 
     def generate(self, rng: random.Random, difficulty: int) -> Task:
         cfg = self.config
-        cfg.validate()
         lo, hi = cfg.coef_range[difficulty - 1]
         slo, shi = cfg.solution_range[difficulty - 1]
         steps: list[str] = []

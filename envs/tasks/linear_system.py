@@ -66,7 +66,6 @@ class LinearSystemFamily(TaskFamily):
 
     def generate(self, rng: random.Random, difficulty: int) -> Task:
         cfg = self.config
-        cfg.validate()
         clo, chi = cfg.coef_range[difficulty - 1]
         slo, shi = cfg.solution_range[difficulty - 1]
         x = rng.randint(slo, shi)

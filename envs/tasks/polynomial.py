@@ -107,7 +107,6 @@ class PolynomialFamily(TaskFamily):
 
     def generate(self, rng: random.Random, difficulty: int) -> Task:
         cfg = self.config
-        cfg.validate()
         lo, hi = cfg.const_range[difficulty - 1]
         llo, lhi = cfg.lead_range[difficulty - 1]
         if rng.random() < cfg.factor_probability:

@@ -95,7 +95,6 @@ class QuadraticFamily(TaskFamily):
 
     def generate(self, rng: random.Random, difficulty: int) -> Task:
         cfg = self.config
-        cfg.validate()
         lo, hi = cfg.root_range[difficulty - 1]
         alo, ahi = cfg.lead_range[difficulty - 1]
         if difficulty == 1:

@@ -216,7 +216,6 @@ class WordProblemFamily(TaskFamily):
 
     def generate(self, rng: random.Random, difficulty: int) -> Task:
         cfg = self.config
-        cfg.validate()
         lo, hi = cfg.steps[difficulty - 1]
         top = cfg.max_number[difficulty - 1]
         n_steps = rng.randint(lo, hi)
