@@ -193,8 +193,9 @@ def verify_batch(
     """``verify`` for many (task, completion) pairs, results in input order.
 
     Checks run on a thread pool, so code tasks keep the whole sandbox pool busy (the sandbox is
-    thread-safe); math checks are bounded per call in any thread, so the results are the same as
-    calling ``verify`` one by one. ``progress`` shows a tqdm bar on stderr.
+    thread-safe). Math checks are bounded per call in any thread; the rare ones that need the symbolic
+    worker process share one worker, so under heavy contention such a check can run out of time and
+    say "cannot tell" where a lone call would have decided. ``progress`` shows a tqdm bar on stderr.
     """
     if len(tasks) != len(completions):
         raise ValueError(f"verify_batch: {len(tasks)} tasks but {len(completions)} completions")
