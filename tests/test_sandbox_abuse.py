@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import os
 import pathlib
 import shutil
-import sys
 import tempfile
 import time
 
@@ -15,18 +14,7 @@ import pytest
 
 from thoughtgym.sandbox import Sandbox
 
-
-def _load_fixtures():
-    name = "thoughtgym_tests_sandbox_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, pathlib.Path(__file__).with_name("sandbox_fixtures.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
-
-fx = _load_fixtures()
+fx = importlib.import_module("thoughtgym_tests_sandbox_fixtures")  # loaded by conftest.py
 sandbox = fx.sandbox
 _sandbox_registry = fx._sandbox_registry
 

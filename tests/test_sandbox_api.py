@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import json
 import pathlib
-import sys
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,18 +13,7 @@ from hypothesis import strategies as st
 from thoughtgym.sandbox import ExecResult, Sandbox, TestReport
 from thoughtgym.sandbox.worker import EncodeError, decode_value, encode_value
 
-
-def _load_fixtures():
-    name = "thoughtgym_tests_sandbox_fixtures"
-    if name not in sys.modules:
-        spec = importlib.util.spec_from_file_location(name, pathlib.Path(__file__).with_name("sandbox_fixtures.py"))
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[name] = mod
-        spec.loader.exec_module(mod)
-    return sys.modules[name]
-
-
-fx = _load_fixtures()
+fx = importlib.import_module("thoughtgym_tests_sandbox_fixtures")  # loaded by conftest.py
 sandbox = fx.sandbox
 _sandbox_registry = fx._sandbox_registry
 
